@@ -1,0 +1,314 @@
+"""Fault settings (thread-safe) and how a chosen fault turns a response into a broken one."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+MODES = (
+    "status",
+    "hang",
+    "malformed",
+    "truncated",
+    "empty",
+    "html",
+    "wrong-types",
+    "missing-fields",
+    "unknown-fields",
+    "huge",
+    "quirk",
+    "xss",
+)
+# modes that replace the whole response; the others rewrite a successful JSON body
+RAW_MODES = frozenset({"status", "hang", "malformed", "truncated", "empty", "html"})
+HANG_SECONDS = 60.0
+HUGE_BYTES = 21 * 1024 * 1024
+
+DEFAULTS = {
+    "mode": None,
+    "status": 503,
+    "retry_after": 1,
+    "rate": 1.0,
+    "count": None,
+    "latency_ms": 0,
+    "latency_jitter_ms": 0,
+}
+
+
+class FaultSettingsError(ValueError):
+    pass
+
+
+def validate(raw: dict) -> dict:
+    """Full settings from a partial dict: omitted keys take their defaults."""
+    if not isinstance(raw, dict):
+        raise FaultSettingsError("settings must be a JSON object")
+    unknown = sorted(set(raw) - set(DEFAULTS))
+    if unknown:
+        raise FaultSettingsError(f"unknown setting(s): {', '.join(unknown)}")
+    s = dict(DEFAULTS)
+    s.update({k: v for k, v in raw.items() if v is not None})
+    if s["mode"] is not None and s["mode"] not in MODES:
+        raise FaultSettingsError(f"mode must be one of {', '.join(MODES)} (or null)")
+
+    def number(key: str, lo: float, hi: float, integer: bool) -> None:
+        v = s[key]
+        if isinstance(v, bool) or not isinstance(v, int | float) or (integer and v != int(v)):
+            raise FaultSettingsError(f"{key} must be {'an integer' if integer else 'a number'}")
+        if not lo <= v <= hi:
+            raise FaultSettingsError(f"{key} must be between {lo} and {hi}")
+        s[key] = int(v) if integer else float(v)
+
+    number("status", 100, 599, True)
+    number("retry_after", 0, 86_400, True)
+    number("rate", 0, 1, False)
+    number("latency_ms", 0, 600_000, True)
+    number("latency_jitter_ms", 0, 600_000, True)
+    if s["count"] is not None:
+        number("count", 0, 10**9, True)
+    return s
+
+
+@dataclass(frozen=True)
+class Decision:
+    mode: str | None
+    status: int
+    retry_after: int
+    delay_s: float
+
+
+class Faults:
+    """Current settings; ``decide()`` is called once per /v1/tenants request."""
+
+    def __init__(self, initial: dict | None = None, seed: int = 0):
+        self._lock = threading.Lock()
+        self._rng = random.Random(seed)
+        self._wake = threading.Event()
+        self._settings = validate(initial or {})
+
+    def get(self) -> dict:
+        with self._lock:
+            return dict(self._settings)
+
+    def set(self, raw: dict) -> dict:
+        settings = validate(raw)
+        with self._lock:
+            self._settings = settings
+            self._release_hangs()
+            return dict(settings)
+
+    def reset(self) -> dict:
+        return self.set({})
+
+    def _release_hangs(self) -> None:
+        self._wake.set()
+        self._wake = threading.Event()
+
+    def decide(self) -> Decision:
+        with self._lock:
+            s = self._settings
+            mode = s["mode"]
+            if mode is not None:
+                if s["count"] is not None:
+                    if s["count"] <= 0:
+                        mode = None
+                    else:
+                        s["count"] -= 1
+                if mode is not None and not self._rng.random() < s["rate"]:
+                    mode = None
+            delay = s["latency_ms"]
+            if s["latency_jitter_ms"]:
+                delay += self._rng.uniform(0, s["latency_jitter_ms"])
+            return Decision(mode, s["status"], s["retry_after"], delay / 1000)
+
+    def hang(self) -> None:
+        """Block until the faults change or HANG_SECONDS pass."""
+        with self._lock:
+            wake = self._wake
+        wake.wait(HANG_SECONDS)
+
+
+def sleep(seconds: float) -> None:
+    if seconds > 0:
+        time.sleep(seconds)
+
+
+# --- body rewrites -----------------------------------------------------------------------
+
+HTML_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
+    b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n"
+)
+_CONTACT_POINT = re.compile(rb'"contactPoint":"([^"\\]*)"')
+
+
+def malformed(body: bytes) -> bytes:
+    """Looks like JSON, is not: a cut in the middle and a stray token."""
+    half = body[: max(1, len(body) // 2)]
+    return half + b',,"oops": }'
+
+
+def truncate(body: bytes) -> bytes:
+    return body[: len(body) // 2]
+
+
+def quirk(body: bytes) -> bytes:
+    """The reference sample's ``"contactPoint": ""+15553005555""``."""
+    return _CONTACT_POINT.sub(rb'"contactPoint":""\1""', body)
+
+
+def huge(body: bytes) -> bytes:
+    """Still valid JSON, padded past 20 MB with a field nobody asked for."""
+    assert body.endswith(b"}")
+    return body[:-1] + b',"debugTrace":"' + b"x" * HUGE_BYTES + b'"}'
+
+
+def _stringify_numbers(item: dict) -> dict:
+    return {
+        k: str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+        for k, v in item.items()
+    }
+
+
+def _wrong_types_item(item: dict) -> dict:
+    out = _stringify_numbers(item)
+    for key in ("segments", "queues", "agents"):
+        if isinstance(out.get(key), list):
+            out[key] = {str(n): v for n, v in enumerate(out[key])}
+    return out
+
+
+def _unknown_fields(value):
+    if isinstance(value, dict):
+        out = {k: _unknown_fields(v) for k, v in value.items()}
+        out["sandboxUnknownField"] = {"note": "not in the reference", "n": 7}
+        out["x-experimental"] = True
+        return out
+    if isinstance(value, list):
+        return [_unknown_fields(v) for v in value]
+    return value
+
+
+# --- xss: hostile text in every field a page shows ------------------------------------------
+
+# Each payload sets window.__xss to its own number if a page ever runs it; ids and timestamps
+# are left alone so every page still renders. Deterministic: the same payload per field.
+XSS_PAYLOADS = {
+    "customer": "<script>window.__xss=1</script>",
+    "contactPoint": '"><img src=x onerror="window.__xss=2">',
+    "flowName": '<svg onload="window.__xss=3">',
+    "queueName": "</title><script>window.__xss=4</script>",
+    "agentName": "</title><script>window.__xss=4</script>",
+    "dispositionName": '<iframe srcdoc="<script>parent.__xss=6</script>"></iframe>',
+    "noteTitle": "</title><script>window.__xss=7</script>",
+    "noteBody": "<img src=x onerror=window.__xss=8>\u2028<b>bold?</b>",
+    "hookName": "</title><svg><script>window.__xss=9</script></svg>"
+    "\"'><img src=x onerror=window.__xss=9>",
+}
+XSS_URLS = (
+    "javascript:window.__xss=5",
+    "data:text/html,<script>window.__xss=10</script>",
+)
+_XSS_HOOK_NS = uuid.UUID("6f3b1c2e-8d4a-4e5f-9a7b-0c1d2e3f4a5b")
+
+
+def _xss_crm_hook(item: dict, n: int, url: str) -> dict:
+    """A synthetic CRM ticket hook (valid ids and timestamp) carrying a hostile ``hookUrl``."""
+    interaction_id = str(item.get("interactionId") or "")
+    return {
+        "tenantId": item.get("tenantId"),
+        "hookId": str(uuid.uuid5(_XSS_HOOK_NS, f"{interaction_id}:hook:{n}")),
+        "hookBy": "agent",
+        "interactionId": interaction_id,
+        "hookName": XSS_PAYLOADS["hookName"],
+        "hookSubType": "ticket",
+        "timestamp": item.get("startTimestamp"),
+        "hookType": "salesforce" if n % 2 == 0 else "zendesk",
+        "hookUrl": url,
+        "interactionHookId": str(uuid.uuid5(_XSS_HOOK_NS, f"{interaction_id}:ihook:{n}")),
+    }
+
+
+def _xss_item(item: dict) -> dict:
+    """One interaction with hostile text; every CRM link points at javascript: or data:."""
+    out = dict(item)
+    for key in ("customer", "contactPoint", "flowName", "dispositionName"):
+        if key in out:
+            out[key] = XSS_PAYLOADS[key]
+    for key in ("queues", "agents"):
+        if isinstance(out.get(key), list):
+            field = "queueName" if key == "queues" else "agentName"
+            out[key] = [{**q, field: XSS_PAYLOADS[field]} for q in out[key]]
+    if isinstance(out.get("notes"), list):
+        out["notes"] = [
+            {**n, "title": XSS_PAYLOADS["noteTitle"], "body": XSS_PAYLOADS["noteBody"]}
+            for n in out["notes"]
+        ]
+    if isinstance(out.get("interactionAttributes"), list):
+        out["interactionAttributes"] = [
+            {**h, "hookName": XSS_PAYLOADS["hookName"]} for h in out["interactionAttributes"]
+        ]
+    hooks = out.get("hooks") if isinstance(out.get("hooks"), list) else []
+    rewritten, urls_used = [], 0
+    for hook in hooks:
+        hook = {**hook, "hookName": XSS_PAYLOADS["hookName"]}
+        if "hookUrl" in hook:
+            hook["hookUrl"] = XSS_URLS[urls_used % len(XSS_URLS)]
+            urls_used += 1
+        rewritten.append(hook)
+    while urls_used < len(XSS_URLS):  # every interaction carries both hostile URLs
+        rewritten.append(_xss_crm_hook(out, urls_used, XSS_URLS[urls_used]))
+        urls_used += 1
+    out["hooks"] = rewritten
+    if "audioRecording" in out:
+        out["audioRecording"] = XSS_URLS[0]
+    details = out.get("details")
+    if isinstance(details, dict):
+        details = dict(details)
+        for key in ("customer", "contactPoint"):
+            if key in details:
+                details[key] = XSS_PAYLOADS[key]
+        if isinstance(details.get("agents"), list):
+            details["agents"] = [
+                {
+                    **a,
+                    "agentName": XSS_PAYLOADS["agentName"],
+                    **({"noteTitle": XSS_PAYLOADS["noteTitle"]} if "noteTitle" in a else {}),
+                }
+                for a in details["agents"]
+            ]
+        out["details"] = details
+    return out
+
+
+def rewrite(mode: str, payload: dict, is_list: bool) -> dict:
+    """wrong-types / missing-fields / unknown-fields / xss on a successful JSON payload."""
+    if mode == "xss":
+        if not is_list:
+            return _xss_item(payload)
+        return {**payload, "results": [_xss_item(r) for r in payload["results"]]}
+    if mode == "unknown-fields":
+        return _unknown_fields(payload)
+    if mode == "wrong-types":
+        if not is_list:
+            return _wrong_types_item(payload)
+        out = _stringify_numbers(payload)
+        out["results"] = [_wrong_types_item(r) for r in payload["results"]]
+        return out
+    if mode == "missing-fields":
+        drop = ("interactionId", "startTimestamp")
+        if not is_list:
+            return {k: v for k, v in payload.items() if k not in drop}
+        out = dict(payload)
+        out["results"] = [{k: v for k, v in r.items() if k not in drop} for r in payload["results"]]
+        return out
+    return payload
+
+
+def dumps(payload: object) -> bytes:
+    return json.dumps(payload, separators=(",", ":")).encode()
