@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from interactions_app.views import healthz, zone_preference
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="interactions:list", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", healthz, name="healthz"),
+    path("interactions/", include("interactions_app.urls")),
+    path("preferences/time-zone/", zone_preference, name="zone_preference"),
+    path("admin/", admin.site.urls),
+]
