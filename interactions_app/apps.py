@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InteractionsAppConfig(AppConfig):
+    name = "interactions_app"
+    verbose_name = "Interactions"

@@ -1,0 +1,1 @@
+"""The only code that speaks HTTP to CxEngage (or the sandbox)."""

@@ -1,0 +1,562 @@
+"""Turn decoded JSON into models, tolerating whatever the upstream sends.
+
+Rules: unknown keys are kept in ``extra``; missing keys and wrong types become None (never an
+exception); segments are ordered by segmentNumber whatever order they arrive in; timestamps become
+aware UTC datetimes; implausible timestamps (outside 1900-2999) and durations (over ten years)
+become None too. Only an envelope that is not an object with a ``results`` list, or a single
+interaction without a usable id, is a BadResponse.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from .errors import BadResponse
+from .models import (
+    Agent,
+    DetailAgent,
+    Details,
+    Hook,
+    Interaction,
+    Note,
+    Page,
+    Queue,
+    Segment,
+    TalkTime,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# The reference's list sample contains `"contactPoint": ""+15553005555""`: a string value wrapped
+# in doubled quotes. It is not JSON; this repairs exactly that shape and nothing else.
+_DOUBLED_QUOTES = re.compile(r'(:\s*)""([^"\\\r\n]*)""(?=\s*[,}\]])')
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def decode_json(body: bytes | str) -> Any:
+    """Decode an upstream body; repair the reference's doubled-quote quirk if that is all."""
+    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    if not text.strip():
+        raise BadResponse("empty body")
+    try:
+        data = json.loads(text)
+    except ValueError as first_error:
+        data = _repaired(text, first_error)
+    # only a \uD800-\uDFFF escape can leave a lone surrogate (the body was decoded from UTF-8)
+    return _without_lone_surrogates(data) if _SURROGATE_ESCAPE.search(text) else data
+
+
+def _repaired(text: str, first_error: json.JSONDecodeError) -> Any:
+    repaired, count = _DOUBLED_QUOTES.subn(r'\1"\2"', text)
+    if count:
+        try:
+            data = json.loads(repaired)
+        except ValueError:
+            pass
+        else:
+            logger.warning("upstream JSON had %d doubled-quoted value(s); repaired", count)
+            return data
+    raise BadResponse(f"invalid JSON: {first_error.msg} at char {first_error.pos}") from None
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """JSON allows ``"\\ud800"`` alone; such a string cannot be encoded into a UTF-8 page, so
+    each lone surrogate becomes U+FFFD (valid pairs were already joined by the decoder)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            _without_lone_surrogates(key): _without_lone_surrogates(item)
+            for key, item in value.items()
+        }
+    return value
+
+
+# --- scalar readers: the right type or None -------------------------------------------------
+
+
+def _str(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _float(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, int | float):
+            number = float(value)  # an int past 1e308 (JSON allows it) overflows
+        elif isinstance(value, str):
+            number = float(value.strip())
+        else:
+            return None
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _seconds(value: Any) -> float | None:
+    """A duration in seconds: a finite number of at most ten years, either sign."""
+    number = _float(value)
+    return number if number is not None and abs(number) <= MAX_SECONDS else None
+
+
+def _int(value: Any) -> int | None:
+    number = _float(value)
+    if number is None or number != int(number):
+        return None
+    return int(number)
+
+
+def _bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+        return value.strip().lower() == "true"
+    return None
+
+
+# Moments outside these years are placeholders or garbage (0001-01-01, 9999-12-31...): shown in
+# a time zone, or offset by a duration, they overflow ``datetime``.
+_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+_LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+# Durations past ten years are garbage too (1e308 would overflow every ``timedelta``).
+MAX_SECONDS = 10 * 366 * 86400.0
+
+
+def _datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value or len(value) > 64:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        parsed = parsed.astimezone(UTC)  # "0001-01-01T00:00:00+01:00" overflows here
+    except (ValueError, OverflowError):
+        return None
+    return parsed if _EARLIEST <= parsed < _LATEST else None
+
+
+def _uuid(value: Any) -> str | None:
+    text = _str(value)
+    if text is None:
+        return None
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return None
+
+
+def _index_keyed(value: Mapping[str, Any]) -> bool:
+    """``{"0": {...}, "1": {...}}``: a list sent as an object keyed by index."""
+    return bool(value) and all(
+        isinstance(k, str) and k.isascii() and k.isdigit() and len(k) < 10 for k in value
+    )
+
+
+def _dicts(value: Any) -> list[Mapping[str, Any]]:
+    if isinstance(value, Mapping) and _index_keyed(value):  # a list sent as {"0": …, "1": …}
+        value = [value[k] for k in sorted(value, key=int)]
+    elif isinstance(value, Mapping):  # any other object where a list belongs: one item
+        value = [value]
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, Mapping)]
+
+
+def _many(value: Any, parse: Callable[[Mapping[str, Any]], T]) -> tuple[T, ...]:
+    return tuple(parse(item) for item in _dicts(value))
+
+
+def _extra(data: Mapping[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
+    return {k: v for k, v in data.items() if k not in known}
+
+
+# --- nested objects -------------------------------------------------------------------------
+
+_SEGMENT_KEYS = frozenset(
+    [
+        "tenantId",
+        "interactionId",
+        "interactionSegmentId",
+        "segmentNumber",
+        "startTimestamp",
+        "endTimestamp",
+        "segmentStartType",
+        "segmentEndType",
+        "segmentTime",
+        "segmentCancelled",
+        "transfer",
+        "agentId",
+        "segmentToAgentId",
+        "interactionAgentId",
+    ]
+)
+
+
+def parse_segment(data: Mapping[str, Any]) -> Segment:
+    return Segment(
+        id=_str(data.get("interactionSegmentId")),
+        number=_int(data.get("segmentNumber")),
+        start=_datetime(data.get("startTimestamp")),
+        end=_datetime(data.get("endTimestamp")),
+        start_type=_str(data.get("segmentStartType")),
+        end_type=_str(data.get("segmentEndType")),
+        seconds=_seconds(data.get("segmentTime")),
+        cancelled=bool(_bool(data.get("segmentCancelled"))),
+        transfer=bool(_bool(data.get("transfer"))),
+        agent_id=_str(data.get("agentId")),
+        to_agent_id=_str(data.get("segmentToAgentId")),
+        extra=_extra(data, _SEGMENT_KEYS),
+    )
+
+
+_QUEUE_KEYS = frozenset(
+    [
+        "tenantId",
+        "interactionId",
+        "interactionQueueId",
+        "queueId",
+        "queueName",
+        "queueType",
+        "startTimestamp",
+        "endTimestamp",
+        "queueEntryType",
+        "queueExitType",
+        "queueAbandoned",
+        "slaAbandoned",
+        "queueTime",
+        "slaTime",
+        "timeToAnswer",
+        "queueAbandonTime",
+        "agentId",
+        "interactionSegmentId",
+    ]
+)
+
+
+def parse_queue(data: Mapping[str, Any]) -> Queue:
+    return Queue(
+        id=_str(data.get("interactionQueueId")),
+        queue_id=_str(data.get("queueId")),
+        name=_str(data.get("queueName")),
+        start=_datetime(data.get("startTimestamp")),
+        end=_datetime(data.get("endTimestamp")),
+        queue_type=_str(data.get("queueType")),
+        entry_type=_str(data.get("queueEntryType")),
+        exit_type=_str(data.get("queueExitType")),
+        abandoned=bool(_bool(data.get("queueAbandoned"))),
+        sla_abandoned=bool(_bool(data.get("slaAbandoned"))),
+        queue_seconds=_seconds(data.get("queueTime")),
+        sla_seconds=_seconds(data.get("slaTime")),
+        answer_seconds=_seconds(data.get("timeToAnswer")),
+        abandon_seconds=_seconds(data.get("queueAbandonTime")),
+        agent_id=_str(data.get("agentId")),
+        segment_id=_str(data.get("interactionSegmentId")),
+        extra=_extra(data, _QUEUE_KEYS),
+    )
+
+
+def parse_talk_time(data: Mapping[str, Any]) -> TalkTime:
+    return TalkTime(
+        start=_datetime(data.get("startTimestamp")),
+        end=_datetime(data.get("endTimestamp")),
+        seconds=_seconds(data.get("agentTalkTime", data.get("customerTalkTime"))),
+        agent_id=_str(data.get("agentId")),
+    )
+
+
+_AGENT_KEYS = frozenset(
+    [
+        "tenantId",
+        "interactionId",
+        "interactionAgentId",
+        "agentId",
+        "agentName",
+        "interactionSegmentId",
+        "queueId",
+        "startTimestamp",
+        "endTimestamp",
+        "conversationStartTimestamp",
+        "conversationEndTimestamp",
+        "agentWorkOfferTime",
+        "agentWorkAccepted",
+        "agentWorkAcceptedTime",
+        "agentTalkTime",
+        "agentHandleTime",
+        "agentWrapUpTime",
+        "agentFocusTime",
+        "agentConversationTime",
+        "talkTimes",
+    ]
+)
+
+
+def parse_agent(data: Mapping[str, Any]) -> Agent:
+    return Agent(
+        id=_str(data.get("interactionAgentId")),
+        agent_id=_str(data.get("agentId")),
+        name=_str(data.get("agentName")),
+        start=_datetime(data.get("startTimestamp")),
+        end=_datetime(data.get("endTimestamp")),
+        segment_id=_str(data.get("interactionSegmentId")),
+        queue_id=_str(data.get("queueId")),
+        conversation_start=_datetime(data.get("conversationStartTimestamp")),
+        conversation_end=_datetime(data.get("conversationEndTimestamp")),
+        offer_seconds=_seconds(data.get("agentWorkOfferTime")),
+        accepted=_bool(data.get("agentWorkAccepted")),
+        accept_seconds=_seconds(data.get("agentWorkAcceptedTime")),
+        talk_seconds=_seconds(data.get("agentTalkTime")),
+        handle_seconds=_seconds(data.get("agentHandleTime")),
+        wrap_up_seconds=_seconds(data.get("agentWrapUpTime")),
+        focus_seconds=_seconds(data.get("agentFocusTime")),
+        conversation_seconds=_seconds(data.get("agentConversationTime")),
+        talk_times=_many(data.get("talkTimes"), parse_talk_time),
+        extra=_extra(data, _AGENT_KEYS),
+    )
+
+
+_HOOK_KEYS = frozenset(
+    [
+        "tenantId",
+        "interactionId",
+        "interactionHookId",
+        "hookId",
+        "hookName",
+        "hookType",
+        "hookSubType",
+        "hookBy",
+        "agentId",
+        "timestamp",
+        "hookUrl",
+    ]
+)
+
+
+def parse_hook(data: Mapping[str, Any]) -> Hook:
+    return Hook(
+        id=_str(data.get("interactionHookId")),
+        hook_id=_str(data.get("hookId")),
+        name=_str(data.get("hookName")),
+        hook_type=_str(data.get("hookType")),
+        sub_type=_str(data.get("hookSubType")),
+        by=_str(data.get("hookBy")),
+        agent_id=_str(data.get("agentId")),
+        timestamp=_datetime(data.get("timestamp")),
+        url=_str(data.get("hookUrl")),
+        extra=_extra(data, _HOOK_KEYS),
+    )
+
+
+def parse_note(data: Mapping[str, Any]) -> Note:
+    return Note(
+        id=_str(data.get("noteId")),
+        title=_str(data.get("title")),
+        body=_str(data.get("body")),
+        agent_id=_str(data.get("agentId")),
+        created=_datetime(data.get("created")),
+        updated=_datetime(data.get("updated")),
+    )
+
+
+def parse_detail_agent(data: Mapping[str, Any]) -> DetailAgent:
+    return DetailAgent(
+        name=_str(data.get("agentName")),
+        resource_id=_str(data.get("resourceId")),
+        conversation_start=_datetime(data.get("conversationStartTimestamp")),
+        conversation_end=_datetime(data.get("conversationEndTimestamp")),
+        note_title=_str(data.get("noteTitle")),
+    )
+
+
+_DETAILS_KEYS = frozenset(
+    [
+        "endTimestamp",
+        "interactionId",
+        "contactPoint",
+        "customer",
+        "startTimestamp",
+        "direction",
+        "channelType",
+        "contactId",
+        "csat",
+        "agents",
+    ]
+)
+
+
+def parse_details(data: Any) -> Details | None:
+    if not isinstance(data, Mapping):
+        return None
+    return Details(
+        contact_id=_str(data.get("contactId")),
+        csat=_str(data.get("csat")),
+        agents=_many(data.get("agents"), parse_detail_agent),
+        extra=_extra(data, _DETAILS_KEYS),
+    )
+
+
+# --- interactions and pages ---------------------------------------------------------------
+
+_INTERACTION_KEYS = frozenset(
+    [
+        "tenantId",
+        "interactionId",
+        "startTimestamp",
+        "endTimestamp",
+        "channelType",
+        "direction",
+        "customer",
+        "contactPoint",
+        "contactId",
+        "flowId",
+        "flowName",
+        "interactionTime",
+        "ivrTime",
+        "customerHolds",
+        "customerTransfers",
+        "customerAbandonTime",
+        "customerTalkTime",
+        "flagged",
+        "flagType",
+        "dataComplete",
+        "dispositionName",
+        "dispositionId",
+        "audioRecording",
+        "segments",
+        "queues",
+        "agents",
+        "customerTalkTimes",
+        "notes",
+        "hooks",
+        "interactionAttributes",
+        "details",
+    ]
+)
+
+
+def _sort_key(segment: Segment) -> tuple:
+    start = segment.start.timestamp() if segment.start else math.inf
+    return (segment.number is None, segment.number or 0, start)
+
+
+def parse_interaction(
+    data: Any, *, fallback_id: str | None = None, keep_raw: bool = True
+) -> Interaction:
+    if not isinstance(data, Mapping):
+        raise BadResponse(f"interaction is a {type(data).__name__}, not an object")
+    interaction_id = _uuid(data.get("interactionId")) or fallback_id
+    if interaction_id is None:
+        raise BadResponse("interaction without a usable interactionId")
+    # an empty or blank flagType is no reason: it neither flags nor shows as a flag type
+    flag_type = _flag_type(data)
+    flagged = is_flagged(data)
+    return Interaction(
+        id=interaction_id,
+        tenant_id=_str(data.get("tenantId")),
+        start=_datetime(data.get("startTimestamp")),
+        end=_datetime(data.get("endTimestamp")),
+        channel=_str(data.get("channelType")),
+        direction=_str(data.get("direction")),
+        customer=_str(data.get("customer")),
+        contact_point=_str(data.get("contactPoint")),
+        contact_id=_str(data.get("contactId")),
+        flow_id=_str(data.get("flowId")),
+        flow_name=_str(data.get("flowName")),
+        interaction_seconds=_seconds(data.get("interactionTime")),
+        ivr_seconds=_seconds(data.get("ivrTime")),
+        customer_holds=_int(data.get("customerHolds")),
+        customer_transfers=_int(data.get("customerTransfers")),
+        customer_abandon_seconds=_seconds(data.get("customerAbandonTime")),
+        customer_talk_seconds=_seconds(data.get("customerTalkTime")),
+        flagged=flagged,
+        flag_type=flag_type,
+        data_complete=_bool(data.get("dataComplete")),
+        disposition_name=_str(data.get("dispositionName")),
+        disposition_id=_str(data.get("dispositionId")),
+        audio_recording=_str(data.get("audioRecording")),
+        segments=tuple(sorted(_many(data.get("segments"), parse_segment), key=_sort_key)),
+        queues=_many(data.get("queues"), parse_queue),
+        agents=_many(data.get("agents"), parse_agent),
+        customer_talk_times=_many(data.get("customerTalkTimes"), parse_talk_time),
+        notes=_many(data.get("notes"), parse_note),
+        hooks=_many(data.get("hooks"), parse_hook),
+        attributes=_many(data.get("interactionAttributes"), parse_hook),
+        details=parse_details(data.get("details")),
+        extra=_extra(data, _INTERACTION_KEYS),
+        raw=dict(data) if keep_raw else {},
+    )
+
+
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]{1,64}")
+
+
+def _zone_name(value: Any) -> str | None:
+    """An IANA zone name, or None: ZoneInfo raises OSError (not ValueError) past 255 chars."""
+    return value if isinstance(value, str) and _ZONE_NAME.fullmatch(value) else None
+
+
+def _flag_type(data: Mapping[str, Any]) -> str | None:
+    return (_str(data.get("flagType")) or "").strip() or None
+
+
+def is_flagged(data: Any) -> bool:
+    """Whether a raw interaction is flagged (``flagged: true`` or a non-blank flagType)."""
+    if not isinstance(data, Mapping):
+        return False
+    return bool(_bool(data.get("flagged"))) or _flag_type(data) is not None
+
+
+def parse_page(
+    data: Any,
+    *,
+    limit: int,
+    offset: int,
+    select: Callable[[Any], bool] | None = None,
+) -> Page:
+    """A list envelope; with ``select``, only results it accepts are parsed into items."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("results"), list):
+        raise BadResponse("list response without a results list")
+    items: list[Interaction] = []
+    skipped = 0
+    for result in data["results"]:
+        if select is not None and not select(result):
+            continue
+        try:
+            items.append(parse_interaction(result, keep_raw=False))
+        except BadResponse:
+            skipped += 1
+    if skipped:
+        logger.warning("skipped %d unreadable interaction(s) in a list response", skipped)
+    total = _int(data.get("total"))
+    if total is None or total < 0:
+        total = offset + len(data["results"])
+    return Page(
+        items=tuple(items),
+        total=total,
+        limit=_int(data.get("limit")) or limit,
+        offset=_int(data.get("offset")) if _int(data.get("offset")) is not None else offset,
+        tenant_id=_str(data.get("tenantId")),
+        tenant_name=_str(data.get("tenantName")),
+        tenant_timezone=_zone_name(data.get("tenantTimezone", data.get("tenantTimeZone"))),
+        skipped=skipped,
+        received=len(data["results"]),
+    )
