@@ -1,0 +1,57 @@
+"""Audit trail service: record what a signed-in supervisor looked at.
+
+``audit_record`` never raises into the view: auditing is best effort, and a database hiccup must
+not turn a page the supervisor could read into an error. Failures are logged (with the request
+id, through the logging filter) and the request carries on.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from .models import AuditEvent
+
+logger = logging.getLogger(__name__)
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
+    value = request.META.get("REMOTE_ADDR") or ""
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def audit_record(
+    *,
+    request: HttpRequest,
+    action: str,
+    interaction_id: str | None = None,
+    query: str = "",
+    unmasked: bool = False,
+) -> None:
+    """Store one ``AuditEvent`` for ``request.user``; log and continue if that fails."""
+    try:
+        user = getattr(request, "user", None)
+        authenticated = bool(user is not None and user.is_authenticated)
+        # a savepoint, so a failed insert cannot poison a surrounding transaction
+        with transaction.atomic():
+            AuditEvent.objects.create(
+                user=user if authenticated else None,
+                username=user.get_username() if authenticated else "",
+                action=action,
+                interaction_id=interaction_id,
+                query=query,
+                request_id=str(getattr(request, "request_id", ""))[:64],
+                ip=_client_ip(request),
+                pii_unmasked=unmasked,
+            )
+    except Exception:
+        # DatabaseError above all (locked SQLite, lost connection, missing table), but auditing
+        # must never break the page whatever went wrong.
+        logger.exception("audit event not recorded (action=%s)", action)

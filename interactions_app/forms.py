@@ -1,0 +1,289 @@
+"""Query-string forms: list filters, paging, the flagged scan and attribute search rows.
+
+Every page's state lives in its GET parameters, so these forms are what turns a URL into service
+arguments. Times typed into the filters are read in the zone the pages show times in.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import zoneinfo
+from datetime import UTC, datetime, tzinfo
+from functools import cache
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.fields import BaseTemporalField
+from django.http import QueryDict
+
+PAGE_SIZES = (10, 25, 50, 100, 250, 1000)
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE = 10_000_000
+SCAN_DEPTHS = (1_000, 5_000, 10_000, 20_000, 50_000, 100_000)
+MAX_VALUE_LENGTH = 200
+MAX_ROWS = 6
+FIRST_YEAR, LAST_YEAR = 1970, 2999  # interactions cannot predate the epoch the API counts from
+
+SEARCH_KINDS = (
+    ("attribute-value", "Attribute value"),
+    ("hook-name", "Hook name"),
+)
+
+
+def reject_control_characters(value: str) -> None:
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} for ch in value):
+        raise ValidationError("Remove line breaks, tabs and other invisible control characters.")
+
+
+class PagingForm(forms.Form):
+    page = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_PAGE,
+        required=False,
+        error_messages={"invalid": "The page must be a whole number."},
+    )
+    limit = forms.TypedChoiceField(
+        label="Rows per page",
+        choices=[(n, str(n)) for n in PAGE_SIZES],
+        coerce=int,
+        required=False,
+        error_messages={"invalid_choice": "Choose one of 10, 25, 50, 100, 250 or 1000 rows."},
+    )
+
+    def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
+        super().__init__(self._with_defaults(data), **kwargs)
+
+    def defaults(self) -> dict[str, object]:
+        """Values in effect when the URL leaves a parameter out, so widgets show them."""
+        return {"limit": DEFAULT_PAGE_SIZE}
+
+    def _with_defaults(self, data: QueryDict | None) -> QueryDict | None:
+        if data is None:
+            return None
+        missing = {k: v for k, v in self.defaults().items() if not data.get(k)}
+        if not missing:
+            return data
+        data = data.copy()
+        for key, value in missing.items():
+            data[key] = str(value)
+        return data
+
+    def clean_page(self) -> int:
+        return self.cleaned_data.get("page") or 1
+
+    def clean_limit(self) -> int:
+        return self.cleaned_data.get("limit") or DEFAULT_PAGE_SIZE
+
+    def paging(self) -> dict[str, int]:
+        return {"page": self.cleaned_data["page"], "limit": self.cleaned_data["limit"]}
+
+
+class WallClockDateTimeField(forms.DateTimeField):
+    """A datetime-local value as typed: naive, not run through the active time zone.
+
+    Django's DateTimeField makes the value aware in the *active* zone and rejects wall-clock
+    times that zone skips or repeats (DST), even though the form reads them in the tenant's zone.
+    """
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value
+        # the input_formats loop (strptime), without DateTimeField's from_current_timezone
+        return BaseTemporalField.to_python(self, str(value))
+
+
+class TimeRangeForm(PagingForm):
+    start = WallClockDateTimeField(
+        label="From",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    end = WallClockDateTimeField(
+        label="To",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, data: QueryDict | None = None, *, tz: tzinfo, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.tz = tz
+
+    def _in_tenant_zone(self, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        # The supervisor meant the tenant's wall clock, whatever zone the request runs in.
+        return value.replace(tzinfo=None).replace(tzinfo=self.tz)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name in ("start", "end"):
+            value = self._in_tenant_zone(cleaned.get(name))
+            if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+                # year 9999 in one zone is year 10000 in UTC, which no datetime can hold
+                self.add_error(name, f"Choose a date between {FIRST_YEAR} and {LAST_YEAR}.")
+                value = None
+            cleaned[name] = value
+        # compare instants: within one zone Python compares wall clocks, which a DST jump skews
+        start, end = cleaned["start"], cleaned["end"]
+        if start and end and start.astimezone(UTC) >= end.astimezone(UTC):
+            self.add_error("end", "The end must be after the start.")
+        return cleaned
+
+    def time_range(self) -> dict[str, datetime | None]:
+        return {"start": self.cleaned_data["start"], "end": self.cleaned_data["end"]}
+
+
+class FlaggedForm(TimeRangeForm):
+    depth = forms.TypedChoiceField(
+        label="Scan",
+        choices=[(n, f"most recent {n:,}") for n in SCAN_DEPTHS],
+        coerce=int,
+        required=False,
+    )
+    flag = forms.CharField(required=False, max_length=64, validators=[reject_control_characters])
+
+    def __init__(self, *args: Any, default_depth: int = 10_000, **kwargs: Any) -> None:
+        self.default_depth = default_depth
+        super().__init__(*args, **kwargs)
+        if default_depth not in SCAN_DEPTHS:
+            field = self.fields["depth"]
+            field.choices = sorted(
+                [*field.choices, (default_depth, f"most recent {default_depth:,}")]
+            )
+
+    def defaults(self) -> dict[str, object]:
+        return {**super().defaults(), "depth": self.default_depth}
+
+    def clean_depth(self) -> int:
+        return self.cleaned_data.get("depth") or self.default_depth
+
+    def next_depth(self) -> int | None:
+        """The next larger scan depth offered, for the 'scan further' link."""
+        current = self.cleaned_data.get("depth", self.default_depth)
+        return next((n for n, _ in self.fields["depth"].choices if n > current), None)
+
+    def clean_flag(self) -> str:
+        return (self.cleaned_data.get("flag") or "").strip()
+
+
+class SearchRowForm(forms.Form):
+    kind = forms.ChoiceField(choices=SEARCH_KINDS, initial="attribute-value", required=False)
+    value = forms.CharField(
+        required=False,
+        strip=True,
+        max_length=MAX_VALUE_LENGTH,
+        validators=[reject_control_characters],
+        error_messages={"max_length": f"Keep it under {MAX_VALUE_LENGTH} characters."},
+        widget=forms.TextInput(attrs={"placeholder": "e.g. VIP or ORD-123456", "maxlength": 200}),
+    )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or "attribute-value"
+
+
+class SearchForm:
+    """Rows of (kind, value) read from parallel repeatable ``kind``/``value`` parameters.
+
+    ``?kind=attribute-value&value=VIP&kind=attribute-value&value=callback-requested`` is two
+    rows, ANDed by the API. ``add`` appends a blank row; ``remove=N`` drops row N.
+    """
+
+    def __init__(self, data: QueryDict) -> None:
+        kinds = data.getlist("kind")
+        values = data.getlist("value")
+        count = max(len(kinds), len(values))
+        rows = [
+            {
+                "kind": kinds[i] if i < len(kinds) else "",
+                "value": values[i] if i < len(values) else "",
+            }
+            for i in range(count)
+        ]
+        remove = data.get("remove", "")
+        # isdigit() alone accepts "²" or "٣", which int() rejects or reads unexpectedly
+        if remove.isascii() and remove.isdigit() and len(remove) <= 3 and int(remove) < len(rows):
+            del rows[int(remove)]
+        if "add" in data or not rows:
+            rows.append({"kind": "attribute-value", "value": ""})
+        self.too_many = len(rows) > MAX_ROWS
+        self.rows = [SearchRowForm(row, prefix=None) for row in rows[:MAX_ROWS]]
+        self.submitted = any(row["value"].strip() for row in rows)
+        self.paging = PagingForm(data)
+        self.non_field_errors: list[str] = []
+
+    def is_valid(self) -> bool:
+        valid = all([row.is_valid() for row in self.rows]) and self.paging.is_valid()
+        if self.too_many:
+            self.non_field_errors.append(f"Search on at most {MAX_ROWS} conditions at once.")
+        elif valid and not self.criteria()[0] and not self.criteria()[1]:
+            self.non_field_errors.append("Enter at least one attribute value or hook name.")
+        return valid and not self.non_field_errors
+
+    def criteria(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        attribute_values, hook_names = [], []
+        for row in self.rows:
+            value = row.cleaned_data.get("value")
+            if value:
+                (
+                    hook_names if row.cleaned_data["kind"] == "hook-name" else attribute_values
+                ).append(value)
+        return tuple(attribute_values), tuple(hook_names)
+
+    @property
+    def terms(self) -> set[str]:
+        """The searched values, for highlighting matched attributes."""
+        attribute_values, hook_names = self.criteria()
+        return {v.casefold() for v in (*attribute_values, *hook_names)}
+
+    def query_string(self) -> str:
+        """The canonical query (rows only), for pager links and exports."""
+        query = QueryDict(mutable=True)
+        for row in self.rows:
+            value = row.cleaned_data.get("value") if hasattr(row, "cleaned_data") else None
+            if value:
+                query.appendlist("kind", row.cleaned_data["kind"])
+                query.appendlist("value", value)
+        return query.urlencode()
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+class ZonePreferenceForm(forms.Form):
+    """Show times in the tenant's zone or the supervisor's own (an IANA name from the browser)."""
+
+    mode = forms.ChoiceField(
+        choices=[("tenant", "The tenant's time zone"), ("viewer", "My own time zone")]
+    )
+    zone = forms.CharField(required=False, max_length=64)
+    next = forms.CharField(required=False, max_length=2000)
+
+    def clean_zone(self) -> str:
+        zone = (self.cleaned_data.get("zone") or "").strip()
+        if zone and zone not in _zone_names():
+            # browsers may report a legacy alias (Asia/Calcutta); accept any key tzdata resolves
+            try:
+                zoneinfo.ZoneInfo(zone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ValidationError(
+                    "Choose a time zone from the list, such as Europe/Paris."
+                ) from None
+        return zone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("mode") == "viewer" and not cleaned.get("zone"):
+            self.add_error("zone", "Choose your time zone.")
+        return cleaned
+
+    @staticmethod
+    def zone_choices() -> list[str]:
+        skip = ("Etc/", "SystemV/")
+        return ["UTC", *sorted(n for n in _zone_names() if "/" in n and not n.startswith(skip))]

@@ -1,0 +1,25 @@
+"""Create (or reset) the local demo supervisor used by `make run`. Refuses outside DEBUG."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+DEMO_USERNAME = "supervisor"
+DEMO_PASSWORD = "review-demo-2026"  # noqa: S105 - a published local demo password, DEBUG only
+
+
+class Command(BaseCommand):
+    help = "Create or reset the demo supervisor account for local use against the sandbox."
+
+    def handle(self, *args, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError("demo_user only runs with DJANGO_DEBUG=true (local development).")
+        user, created = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
+        user.set_password(DEMO_PASSWORD)
+        user.is_active = True
+        user.save()
+        verb = "Created" if created else "Reset"
+        self.stdout.write(f"{verb} demo supervisor: username {DEMO_USERNAME}")
+        self.stdout.write(f"                     password {DEMO_PASSWORD}")

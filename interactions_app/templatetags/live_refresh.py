@@ -1,0 +1,45 @@
+"""Template side of live refresh (see interactions_app/live.py): which rows poll, and how."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import template
+from django.utils.html import format_html
+
+from interactions_app import live
+
+register = template.Library()
+
+
+@register.filter
+def live_row_ids(items: Iterable) -> frozenset[str]:
+    return live.live_row_ids(items)
+
+
+def _attrs(url: str, poll: int) -> str:
+    seconds = live.poll_interval(poll)
+    return format_html(
+        ' hx-get="{}" hx-trigger="every {}s, live-resume from:document" hx-swap="outerHTML"'
+        ' hx-target="this" hx-sync="this:drop" data-live-poll="{}"',
+        url,
+        f"{seconds:g}",
+        f"{seconds:g}",
+    )
+
+
+@register.simple_tag
+def live_detail_attrs(interaction_id: str, poll: int | None) -> str:
+    """htmx polling attributes for the detail page's live region after ``poll`` refreshes."""
+    poll = poll or 0
+    return _attrs(live.detail_poll_url(interaction_id, poll=poll + 1), poll)
+
+
+@register.simple_tag
+def live_row_attrs(
+    interaction_id: str, poll: int | None, origin: str = "", terms: Iterable[str] = ()
+) -> str:
+    """htmx polling attributes for a live table row after ``poll`` refreshes."""
+    poll = poll or 0
+    url = live.row_poll_url(interaction_id, poll=poll + 1, origin=origin, terms=terms or ())
+    return _attrs(url, poll)

@@ -1,0 +1,112 @@
+"""Live refresh in Debian's Chromium: an unfinished interaction finishes without a page reload.
+
+The first polling interval is 1 s here (``LIVE_REFRESH_FIRST_SECONDS``); the sandbox clock is
+advanced through ``/_sandbox/clock`` (``live_api`` resets it afterwards).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DAY = 86_400
+
+
+@pytest.fixture
+def fast_polls(settings):
+    settings.LIVE_REFRESH_FIRST_SECONDS = 1
+
+
+@pytest.fixture
+def finishes_flagged(live_api) -> str:
+    """An interaction unfinished at the anchor that finishes flagged once the clock moves."""
+    unfinished = [
+        i["interactionId"]
+        for i in live_api.interactions(limit=100)["results"]
+        if i["dataComplete"] is False
+    ]
+    live_api.clock(advance_seconds=DAY)
+    flagged = [i for i in unfinished if live_api.interactions(f"/{i}")["flagged"]]
+    live_api.reset()
+    assert flagged
+    return flagged[0]
+
+
+def test_detail_badges_change_without_a_reload(
+    make_page, supervisor, live_api, fast_polls, finishes_flagged
+):
+    page = make_page(logged_in=True)
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"/interactions/{finishes_flagged}/")
+    region = page.locator("#live-detail")
+    assert region.locator(".badge.live").inner_text().startswith("In progress")
+    assert region.locator(".badge.flag").count() == 0
+    page.evaluate("window.__notReloaded = true")
+    polls = []
+    page.on("request", lambda r: polls.append(r.url) if "poll=" in r.url else None)
+    page.wait_for_timeout(1500)  # at least one poll while still unfinished: still live
+    assert polls and region.locator(".badge.live").count() == 1
+
+    live_api.clock(advance_seconds=DAY)
+    page.locator("#live-detail .badge.flag").wait_for(timeout=15_000)
+    assert page.locator("#live-detail .badge.live").count() == 0
+    assert page.locator("#live-detail .badge.ok").inner_text() == "Data complete"
+    assert page.locator("#live-detail[data-live-poll]").count() == 0  # polling stopped
+    assert page.evaluate("window.__notReloaded") is True
+    count = len(polls)
+    page.wait_for_timeout(2500)
+    assert len(polls) == count  # and stays stopped
+    assert errors == []  # no CSP violation (htmx runs with allowEval: false)
+
+
+def test_hidden_tab_pauses_then_resumes(make_page, supervisor, live_api, fast_polls):
+    unfinished = next(
+        i["interactionId"]
+        for i in live_api.interactions(limit=100)["results"]
+        if i["dataComplete"] is False
+    )
+    page = make_page(logged_in=True)
+    page.goto(f"/interactions/{unfinished}/")
+    polls = []
+    page.on("request", lambda r: polls.append(r.url) if "poll=" in r.url else None)
+    page.evaluate(
+        """() => {
+          Object.defineProperty(document, "hidden", {configurable: true, get: () => true});
+          document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    page.wait_for_timeout(2500)
+    assert polls == []  # hidden: the every-1s trigger fires but the request is cancelled
+    page.evaluate(
+        """() => {
+          Object.defineProperty(document, "hidden", {configurable: true, get: () => false});
+          document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    page.wait_for_timeout(400)  # well under the 1 s interval: the resume event polled at once
+    assert len(polls) == 1
+
+
+def test_live_list_row_refreshes_in_place(make_page, supervisor, live_api, fast_polls):
+    page = make_page(logged_in=True)
+    page.goto("/interactions/?limit=50")
+    live = page.locator("table.itable tbody tr.is-live[data-live-poll]")
+    assert live.count() >= 1
+    href = live.first.get_attribute("data-href")
+    page.evaluate("window.__notReloaded = true")
+    live_api.clock(advance_seconds=DAY)
+    row = page.locator(f'table.itable tbody tr[data-href="{href}"]')
+    page.wait_for_function(
+        """(href) => {
+          const row = document.querySelector(`tr[data-href="${href}"]`);
+          return row && !row.classList.contains("is-live");
+        }""",
+        arg=href,
+        timeout=15_000,
+    )
+    assert row.locator(".badge.live").count() == 0
+    assert row.get_attribute("data-live-poll") is None
+    assert page.evaluate("window.__notReloaded") is True

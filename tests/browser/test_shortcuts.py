@@ -1,0 +1,50 @@
+"""Keyboard shortcuts and the help overlay, in Debian's Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_help_overlay_and_row_navigation(logged_in_page):
+    page = logged_in_page
+    page.keyboard.press("?")
+    dialog = page.locator("dialog#shortcuts")
+    assert dialog.is_visible()
+    assert "Next interaction" in dialog.inner_text()
+    page.keyboard.press("Escape")
+    assert not dialog.is_visible()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    focused = page.evaluate("document.activeElement.closest('tr').rowIndex")
+    assert focused == 2  # second body row (row 0 is the header)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/interactions/[0-9a-f-]{36}/\?from=.*"))
+    assert "2 of" in page.locator(".resultnav").inner_text()
+
+
+def test_j_and_k_walk_the_result_set_on_detail_pages(logged_in_page):
+    page = logged_in_page
+    page.locator("table.itable tbody td.c-when a").first.click()
+    page.wait_for_selector(".resultnav")
+    first_url = page.url
+    page.keyboard.press("j")
+    page.wait_for_function("() => document.querySelector('.resultnav').innerText.includes('2 of')")
+    assert page.url != first_url
+    page.keyboard.press("k")
+    page.wait_for_function("() => document.querySelector('.resultnav').innerText.includes('1 of')")
+    assert page.url.split("?")[0] == first_url.split("?")[0]
+
+
+def test_slash_opens_the_search_box(logged_in_page):
+    page = logged_in_page
+    page.keyboard.press("/")
+    page.wait_for_url(re.compile(r".*/interactions/search/$"))
+    page.evaluate("document.activeElement && document.activeElement.blur()")  # undo autofocus
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.name") == "value"
+    page.keyboard.type("VIP")  # typing in the box is not taken as shortcuts
+    assert page.locator("input[name=value]").first.input_value() == "VIP"

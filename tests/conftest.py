@@ -1,0 +1,45 @@
+"""Shared fixtures: a live sandbox over real HTTP, the dashboard pointed at it, and users."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from tests.support.browser import browser  # noqa: F401 - the session-wide browser fixture
+from tests.support.sandbox_process import SandboxProcess, start_sandbox
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> SandboxProcess:
+    with start_sandbox() as process:
+        yield process
+
+
+@pytest.fixture
+def live_api(sandbox: SandboxProcess, settings) -> SandboxProcess:
+    """Point the dashboard at the session's sandbox (token auth), with clean faults and cache."""
+    settings.CXENGAGE = {
+        **settings.CXENGAGE,
+        "API_URL": sandbox.api_url,
+        "TENANT_ID": sandbox.TENANT_A,
+        "API_KEY": sandbox.API_KEY,
+        "API_SECRET": sandbox.API_SECRET,
+        "USERNAME": None,
+        "PASSWORD": None,
+    }
+    sandbox.reset()
+    cache.clear()
+    yield sandbox
+    sandbox.reset()
+    cache.clear()
+
+
+@pytest.fixture
+def supervisor(django_user_model):
+    return django_user_model.objects.create_user(username="sup", password="pw-for-tests-1")
+
+
+@pytest.fixture
+def sup_client(client, supervisor):
+    client.force_login(supervisor)
+    return client

@@ -1,0 +1,119 @@
+"""Coalescing and the progressive flagged scan, against the live sandbox with latency."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import pytest
+from django.urls import reverse
+
+from interactions_app import services
+from interactions_app.coalesce import wait_for_writes
+
+pytestmark = pytest.mark.django_db
+
+FLAGGED = reverse("interactions:flagged")
+
+
+def _list_calls(sandbox) -> int:
+    paths = sandbox.stats()["paths"]
+    return sum(n for path, n in paths.items() if path.endswith("/interactions"))
+
+
+def test_fifty_concurrent_identical_list_requests_make_one_upstream_call(live_api):
+    services.tenant_get()  # warm the token and tenant facts so only the list call is counted
+    live_api.set_faults(latency_ms=300)
+    before = _list_calls(live_api)
+    barrier = threading.Barrier(50)
+    results, errors = [], []
+
+    def one():
+        barrier.wait()
+        try:
+            results.append(services.interaction_list(page=7, limit=100))
+        except Exception as exc:  # pragma: no cover - the assertion below reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    assert len(results) == 50 and len({r.items[0].id for r in results}) == 1
+    assert _list_calls(live_api) - before == 1
+
+
+def test_cached_detail_of_a_finished_interaction_costs_no_second_call(live_api):
+    page = services.interaction_list(page=100, limit=10)
+    finished = next(i for i in page.items if i.data_complete is not False)
+    services.interaction_get(interaction_id=finished.id)
+    wait_for_writes()  # the cache is written after the answer
+    calls = live_api.stats()["total"]
+    again = services.interaction_get(interaction_id=finished.id)
+    assert again.id == finished.id
+    assert live_api.stats()["total"] == calls
+
+
+def test_flagged_scan_shows_first_rows_before_it_ends(sup_client, live_api, settings):
+    settings.CXENGAGE = {**settings.CXENGAGE, "FLAGGED_FIRST_PAINT_SECONDS": 0.4}
+    live_api.set_faults(latency_ms=400)
+    first = sup_client.get(FLAGGED, {"depth": 10000})
+    html = first.content.decode()
+    assert first.status_code == 200
+    assert "Scanning:" in html and 'hx-trigger="load delay:400ms"' in html
+    assert '<meta http-equiv="refresh"' in html  # without JavaScript the page reloads itself
+    scanned = int(re.search(r"Scanning: ([\d,]+) of", html).group(1).replace(",", ""))
+    assert 0 <= scanned < 10000
+    deadline = time.monotonic() + 30
+    while True:  # what htmx does: poll the results fragment until the scan has finished
+        poll = sup_client.get(
+            FLAGGED, {"depth": 10000}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+        ).content.decode()
+        if "Scanning:" not in poll or time.monotonic() > deadline:
+            break
+    assert "Scanning:" not in poll
+    assert "Scanned the most recent <strong>10,000</strong>" in poll
+    assert "<html" not in poll
+
+
+def test_a_failed_background_scan_is_reported_not_hidden(sup_client, live_api):
+    live_api.set_faults(mode="status", status=503)
+    response = sup_client.get(FLAGGED, {"depth": 5000})
+    assert response.status_code == 502
+    assert "internal error" in response.content.decode()
+
+
+def test_htmx_poll_fragment_never_carries_a_refresh(sup_client, live_api, settings):
+    # htmx parses fragments with scripting off, so a <noscript> refresh in one would reload the page
+    settings.CXENGAGE = {**settings.CXENGAGE, "FLAGGED_FIRST_PAINT_SECONDS": 0.0}
+    live_api.set_faults(latency_ms=300)
+    poll = sup_client.get(
+        FLAGGED, {"depth": 20000}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    ).content.decode()
+    assert "Scanning:" in poll
+    assert "http-equiv" not in poll
+
+
+def test_a_narrow_window_scan_does_not_request_pages_past_its_end(live_api, monkeypatch):
+    from datetime import UTC, datetime
+
+    client = services._client()
+    calls = []
+    original = client.list_interactions
+
+    def counted(**kwargs):
+        calls.append(kwargs["offset"])
+        return original(**kwargs)
+
+    monkeypatch.setattr(client, "list_interactions", counted)
+    scan = services.flagged_scan(
+        depth=100_000,
+        start=datetime(2026, 11, 20, 0, 0, tzinfo=UTC),
+        end=datetime(2026, 11, 20, 6, 0, tzinfo=UTC),
+    )
+    assert scan.finished and scan.scanned == scan.total < 2000
+    workers = services.settings.CXENGAGE["FLAGGED_SCAN_WORKERS"]
+    assert len(calls) <= workers  # the first wave only, not 100 pages
