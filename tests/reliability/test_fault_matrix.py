@@ -1,0 +1,436 @@
+"""Every upstream fault on every page, over real HTTP against the sandbox.
+
+Each (fault x page) case breaks the upstream (``/_sandbox/faults``, or an API URL that refuses or
+never accepts connections), requests the page through Django's test client and checks what the
+supervisor gets: the friendly title and message ``errors.py`` defines for that fault, our status
+(never 500, an upstream 4xx never becomes a 5xx of ours by accident), ``X-Request-ID`` on the
+response, the same id in the page ("Reference <id>") and in a log record, no traceback, no debug
+page. Then the upstream is healed and the same page must answer 200.
+
+Faults that still carry usable data (wrong types, missing or unknown fields, the doubled-quote
+quirk, a huge body under the cap, a 401 that a re-authentication cures, a 503 that a retry
+cures) must render the page normally.
+
+The module ends with the credential check: no secret, password, Basic header or token value
+ever appeared in a response (body or header), a log record (DEBUG, urllib3 included) or the
+cache, over every case run above.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import socket
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils.html import escape
+
+from interactions_app import services
+from interactions_app.coalesce import cache_key
+from interactions_app.cxengage import errors
+from tests.reliability.conftest import FAST, sandbox_call
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("interactions:list")
+FLAGGED = reverse("interactions:flagged")
+SEARCH = reverse("interactions:search")
+HX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
+RETRIES = FAST["RETRIES"]
+REQUEST_ID = re.compile(r"^[0-9a-f]{16}$")
+DEBUG_PAGE_MARKERS = ("Traceback", "Django Version", "technical_500", "Exception Value")
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageCase:
+    name: str
+    kind: str  # list | flagged | search | detail
+    htmx: bool = False
+
+
+PAGES = (
+    PageCase("list", "list"),
+    PageCase("list-htmx", "list", htmx=True),
+    PageCase("flagged", "flagged"),
+    PageCase("flagged-htmx", "flagged", htmx=True),
+    PageCase("search", "search"),
+    PageCase("search-htmx", "search", htmx=True),
+    PageCase("detail", "detail"),
+)
+
+
+def page_request(client, page: PageCase, samples) -> Any:
+    headers = HX if page.htmx else {}
+    if page.kind == "list":
+        return client.get(LIST, **headers)
+    if page.kind == "flagged":
+        return client.get(FLAGGED, **headers)
+    if page.kind == "search":
+        query = {"kind": "attribute-value", "value": samples.order_number}
+        return client.get(SEARCH, query, **headers)
+    return client.get(reverse("interactions:detail", args=[samples.interaction_id]), **headers)
+
+
+# --- faults ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    sandbox: dict | None = None  # POST /_sandbox/faults
+    conf: dict = field(default_factory=dict)  # settings.CXENGAGE overrides
+    endpoint: str | None = None  # "refused" or "blackhole": API_URL points there instead
+    error: type[errors.CxEngageError] | None = None  # None: the page renders normally
+    tokens: int | None = None  # exact POST /v1/tokens during the faulted request
+    list_404: bool = False  # 404: the detail page shows "not found"; list pages a 502
+
+
+def _status(code: int, **extra: Any) -> dict:
+    return {"mode": "status", "status": code, **extra}
+
+
+BOTH_TRIES = RETRIES + 1  # a retried status fault must outlast urllib3's retries
+
+FAULTS = (
+    Fault("connection-refused", endpoint="refused", error=errors.UpstreamUnreachable),
+    Fault(
+        "connect-timeout",
+        endpoint="blackhole",
+        conf={"CONNECT_TIMEOUT": 0.15},
+        error=errors.UpstreamTimeout,
+    ),
+    Fault(
+        "read-timeout",
+        sandbox={"mode": "hang", "count": 1},
+        conf={"READ_TIMEOUT": 0.4},
+        error=errors.UpstreamTimeout,
+    ),
+    Fault("500", sandbox=_status(500, count=BOTH_TRIES), error=errors.UpstreamServerError),
+    Fault("502", sandbox=_status(502, count=BOTH_TRIES), error=errors.UpstreamServerError),
+    Fault("503", sandbox=_status(503, count=BOTH_TRIES), error=errors.UpstreamServerError),
+    Fault("504", sandbox=_status(504, count=BOTH_TRIES), error=errors.UpstreamServerError),
+    Fault("503-once-retried", sandbox=_status(503, count=1)),
+    Fault(
+        "429-retry-after",
+        sandbox=_status(429, retry_after=3, count=BOTH_TRIES),
+        error=errors.RateLimited,
+    ),
+    Fault("401-once-reauth", sandbox=_status(401, count=1), tokens=1),
+    Fault("401-persistent", sandbox=_status(401), error=errors.Unauthorized, tokens=1),
+    Fault("403", sandbox=_status(403, count=1), error=errors.Forbidden),
+    Fault("404", sandbox=_status(404, count=1), error=errors.CxEngageError, list_404=True),
+    Fault("400", sandbox=_status(400, count=1), error=errors.BadRequest),
+    Fault("422-other-4xx", sandbox=_status(422, count=1), error=errors.BadResponse),
+    Fault("malformed-json", sandbox={"mode": "malformed", "count": 1}, error=errors.BadResponse),
+    Fault("truncated-body", sandbox={"mode": "truncated", "count": 1}, error=errors.BadResponse),
+    Fault("empty-body", sandbox={"mode": "empty", "count": 1}, error=errors.BadResponse),
+    Fault("html-not-json", sandbox={"mode": "html", "count": 1}, error=errors.BadResponse),
+    Fault("wrong-types", sandbox={"mode": "wrong-types"}),
+    Fault("missing-fields", sandbox={"mode": "missing-fields"}),
+    Fault("unknown-fields", sandbox={"mode": "unknown-fields"}),
+    Fault(
+        "huge-body-capped-5mb",
+        sandbox={"mode": "huge", "count": 1},
+        conf={"MAX_RESPONSE_BYTES": 5 * 1024 * 1024},
+        error=errors.BadResponse,
+    ),
+    Fault("huge-body-default-cap", sandbox={"mode": "huge", "count": 1}),
+    Fault("doubled-quote-quirk", sandbox={"mode": "quirk"}),
+)
+
+CASES = [(f, p) for f in FAULTS for p in PAGES]
+
+
+# --- endpoints that refuse or never accept -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def endpoints() -> Iterator[dict[str, str]]:
+    """A loopback port nobody listens on, and one whose accept queue is full (SYNs dropped)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        refused_port = probe.getsockname()[1]
+    blackhole = socket.socket()
+    blackhole.bind(("127.0.0.1", 0))
+    blackhole.listen(0)  # never accepted: the queue fills and further SYNs are dropped
+    port = blackhole.getsockname()[1]
+    fillers = []
+    for _ in range(4):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    yield {
+        "refused": f"http://127.0.0.1:{refused_port}/v1",
+        "blackhole": f"http://127.0.0.1:{port}/v1",
+    }
+    for sock in (*fillers, blackhole):
+        sock.close()
+
+
+# --- credentials: everything the matrix produced, checked at the end --------------------------
+
+
+@dataclass
+class Corpus:
+    """Compressed copies of every response, log record and cache entry the matrix produced."""
+
+    texts: list[tuple[str, bytes]] = field(default_factory=list)
+    authorizations: set[str] = field(default_factory=set)  # Authorization values sent upstream
+    cases: int = 0
+
+    def add(self, where: str, text: str) -> None:
+        # the huge fault's 21 MiB of "x" holds no secret: fold such runs so the scan stays fast
+        text = _X_RUN.sub("x[...]", text)
+        self.texts.append((where, zlib.compress(text.encode("utf-8", "replace"), 1)))
+
+    def secrets(self, extra: set[str] = frozenset()) -> set[str]:
+        found = set(extra) | self.authorizations
+        for value in self.authorizations:
+            scheme, _, credential = value.partition(" ")
+            found.add(credential)
+            if scheme == "Basic":
+                found.add(base64.b64decode(credential).decode().partition(":")[2])
+        return {s for s in found if s}
+
+    def leaks(self, secrets: set[str]) -> list[str]:
+        leaked = []
+        for where, packed in self.texts:
+            text = zlib.decompress(packed).decode("utf-8")
+            leaked += [f"{where}: {s[:6]}…" for s in secrets if s in text]
+        return leaked
+
+
+CORPUS = Corpus()
+_X_RUN = re.compile("x{4096,}")
+STATIC_SECRETS = {"sandbox-secret", "sandbox-pass"}
+
+
+def _record_text(record) -> str:
+    parts = [record.getMessage(), repr(record.args), record.exc_text or "", record.stack_info or ""]
+    return "\n".join(parts)
+
+
+def _cache_text() -> str:
+    import pickle
+
+    lines = []
+    for key, value in list(cache._cache.items()):  # locmem: key -> pickled value
+        try:
+            shown = repr(pickle.loads(value))  # noqa: S301 - our own cache, in a test
+        except Exception as exc:  # an unpicklable entry is itself worth a look
+            shown = f"<unreadable {type(exc).__name__}>"
+        lines.append(f"{key} = {shown}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def watched(rel_api, logs, upstream) -> Iterator[None]:
+    """After each case (before the cache is cleared): keep its logs, cache and Authorizations."""
+    yield
+    CORPUS.cases += 1
+    CORPUS.authorizations |= {s.authorization for s in upstream.sent if s.authorization}
+    CORPUS.add("logs", "\n".join(_record_text(r) for r in logs.records))
+    CORPUS.add("cache", _cache_text())
+
+
+def keep_response(where: str, response) -> None:
+    headers = "\n".join(f"{k}: {v}" for k, v in response.items())
+    CORPUS.add(f"{where} headers", headers)
+    CORPUS.add(f"{where} body", response.content.decode("utf-8", "replace"))
+
+
+# --- the matrix --------------------------------------------------------------------------------
+
+
+def _configure(settings, fault: Fault, endpoints: dict[str, str]) -> None:
+    conf = {**settings.CXENGAGE, **fault.conf}
+    if fault.endpoint:
+        conf["API_URL"] = endpoints[fault.endpoint]
+    settings.CXENGAGE = conf
+
+
+def _forget_scan_error() -> None:
+    """A failed flagged scan is remembered for 5 s (so a storm of retries cannot hammer the
+    upstream); "recovers" here means the first request after that window."""
+    conf = django_settings.CXENGAGE
+    key = cache_key(
+        conf["API_URL"], conf["TENANT_ID"], "flagged", conf["FLAGGED_SCAN_DEPTH"], None, None
+    )
+    cache.delete(key + ":error")
+
+
+def _token_requests(sandbox) -> int:
+    return sandbox.stats()["paths"].get("/v1/tokens", 0)
+
+
+def _assert_clean(response, html: str) -> str:
+    assert response.status_code != 500
+    request_id = response.get("X-Request-ID", "")
+    assert REQUEST_ID.match(request_id), f"X-Request-ID {request_id!r}"
+    for marker in DEBUG_PAGE_MARKERS:
+        assert marker not in html, f"{marker!r} in the page"
+    assert "Something went wrong on our side" not in html
+    return request_id
+
+
+def _assert_shape(page: PageCase, html: str) -> None:
+    if page.htmx:
+        assert "<html" not in html
+        assert html.lstrip().startswith('<section id="results"')
+    else:
+        assert "<html" in html and "</html>" in html
+
+
+@pytest.mark.parametrize(("fault", "page"), CASES, ids=[f"{f.name}-{p.name}" for f, p in CASES])
+def test_fault_on_page(
+    fault: Fault, page: PageCase, rel_api, watched, logs, upstream, sup_client, samples,
+    settings, endpoints,
+):  # fmt: skip
+    _configure(settings, fault, endpoints)
+    if not fault.endpoint:
+        services.tenant_get()  # tenant name and zone cached: the fault hits the page's own call
+    rel_api.reset()  # clears the stats too
+    if fault.sandbox:
+        rel_api.set_faults(**fault.sandbox)
+    logs.clear()
+
+    response = page_request(sup_client, page, samples)
+    html = response.content.decode()
+    keep_response(f"{fault.name}/{page.name}", response)
+    request_id = _assert_clean(response, html)
+    if fault.tokens is not None:
+        assert _token_requests(rel_api) == fault.tokens  # exactly one re-authentication
+
+    if fault.error is None:
+        assert response.status_code == 200, html[:2000]
+        assert 'class="upstream-error"' not in html
+        _assert_shape(page, html)
+        _assert_rendered(fault, page, html, samples, logs)
+    elif fault.list_404 and page.kind == "detail":
+        # the interaction endpoint's 404 is the one "not found" of the dashboard
+        assert response.status_code == 404
+        assert "<h1>Interaction not found</h1>" in html
+        assert samples.interaction_id in html
+        _assert_logged(logs, request_id, errors.NotFound)
+    else:
+        error = fault.error
+        assert response.status_code == error.status_code, html[:2000]
+        assert escape(error.title) in html
+        assert escape(error.message) in html
+        assert f"Reference {request_id}" in html
+        assert ("Try again</a>" in html) == error.retryable
+        _assert_shape(page, html)
+        _assert_logged(logs, request_id, error)
+        if error is errors.RateLimited:
+            assert response["Retry-After"] == "3"
+            assert "asked us to wait 3 s" in html
+        else:
+            assert "Retry-After" not in response
+
+    # heal the upstream: the very same page works again
+    rel_api.reset()
+    settings.CXENGAGE = {**settings.CXENGAGE, "API_URL": rel_api.api_url}
+    _forget_scan_error()
+    again = page_request(sup_client, page, samples)
+    healed = again.content.decode()
+    keep_response(f"{fault.name}/{page.name} healed", again)
+    assert again.status_code == 200, healed[:2000]
+    assert 'class="upstream-error"' not in healed
+    _assert_shape(page, healed)
+
+
+def _assert_logged(logs, request_id: str, error: type[errors.CxEngageError]) -> None:
+    mine = [r for r in logs.records if getattr(r, "request_id", None) == request_id]
+    assert any(
+        r.levelname == "WARNING" and r.getMessage().startswith(f"{error.__name__}: ") for r in mine
+    ), [r.getMessage() for r in mine]
+    # no traceback logged (django.template's DEBUG records of missing variables aside)
+    assert not any(r.exc_info or r.exc_text for r in logs.records if r.levelno >= 30)
+
+
+def _assert_rendered(fault: Fault, page: PageCase, html: str, samples, logs) -> None:
+    rows = re.findall(r'data-href="/interactions/([0-9a-f-]{36})/', html)
+    if page.kind == "detail":
+        assert f'<dd class="mono">{samples.interaction_id}</dd>' in html
+        if fault.name == "huge-body-default-cap":  # the 21 MiB debugTrace is not echoed whole
+            assert len(html) < 1_000_000
+            assert "more characters not shown]" in html
+        return
+    if fault.name == "missing-fields" and page.kind != "flagged":
+        assert not rows
+        assert "could not be read (no usable interaction id)" in html
+        return
+    if page.kind == "flagged":
+        assert "Scanned the most recent" in html
+        return
+    assert rows, html[:2000]
+    if page.kind == "search":
+        assert samples.interaction_id in rows or rows  # the order number's interaction
+    if fault.name == "doubled-quote-quirk":
+        assert any("doubled-quoted value(s); repaired" in r.getMessage() for r in logs.records)
+        points = re.findall(r'<td class="hide-lg c-point" title="([^"]*)"', html)
+        assert points and all(p and "&quot;" not in p for p in points), points
+
+
+# --- credentials never leak --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fault", ["401-persistent", "500", "malformed-json", "huge-body-capped-5mb"]
+)
+def test_basic_auth_faults(fault, rel_api, watched, sup_client, samples, settings, endpoints):
+    """The same faults with HTTP Basic credentials: friendly error, then recovery."""
+    settings.CXENGAGE = {
+        **settings.CXENGAGE,
+        "API_KEY": None,
+        "API_SECRET": None,
+        "USERNAME": rel_api.BASIC_USER,
+        "PASSWORD": rel_api.BASIC_PASSWORD,
+    }
+    spec = next(f for f in FAULTS if f.name == fault)
+    _configure(settings, spec, endpoints)
+    for page in (PAGES[0], PAGES[6]):
+        services.tenant_get()
+        rel_api.set_faults(**spec.sandbox)
+        response = page_request(sup_client, page, samples)
+        keep_response(f"basic {fault}/{page.name}", response)
+        assert response.status_code == spec.error.status_code
+        assert escape(spec.error.title) in response.content.decode()
+        if spec.error is errors.Unauthorized:  # Basic auth: no token to renew, no second try
+            assert rel_api.stats()["statuses"].get("401") == 1
+        rel_api.reset()
+        cache.clear()
+
+
+def test_credentials_never_leak(sandbox):
+    """Run last: nothing the matrix produced carries a credential."""
+    issued = sandbox_call(
+        sandbox, "POST", "/tokens", {"apiKey": sandbox.API_KEY, "apiSecret": sandbox.API_SECRET}
+    )
+    # the sandbox's tokens have no fixed prefix (secrets.token_urlsafe(24)): match exact values
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", issued["token"])
+    if CORPUS.cases < 20:
+        pytest.skip("run the whole module: this checks what the matrix produced")
+    tokens = {a.partition(" ")[2] for a in CORPUS.authorizations if a.startswith("Token ")}
+    basics = {a for a in CORPUS.authorizations if a.startswith("Basic ")}
+    assert len(tokens) >= 5, "the matrix should have used several tokens"
+    assert basics, "the Basic-auth cases did not run"
+    secrets = CORPUS.secrets(STATIC_SECRETS | {issued["token"]})
+    assert {"sandbox-secret", "sandbox-pass"} <= secrets
+    leaks = CORPUS.leaks(secrets)
+    assert not leaks, leaks
+    # and nothing that looks like an Authorization header value was written anywhere
+    pattern = re.compile(r"(Token|Basic) [A-Za-z0-9_+/=-]{16,}")
+    for where, packed in CORPUS.texts:
+        assert not pattern.search(zlib.decompress(packed).decode()), where
