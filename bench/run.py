@@ -1,0 +1,599 @@
+"""Benchmark: the dashboard under gunicorn vs the raw upstream, side by side (``make bench``).
+
+Setup (all on loopback, free ports, every process stopped here by its own pid):
+
+- the sandbox with ``--latency-ms 150`` on every interaction request;
+- the dashboard with ``config.settings.production`` (``DJANGO_SECURE_SSL_REDIRECT=false``: plain
+  http on loopback), collected static files, a temporary SQLite database, and **Redis** as the
+  cache (``BENCH_REDIS_URL``, default ``redis://127.0.0.1:6379/8``; that db is flushed at the
+  start and the end), under ``gunicorn -c gunicorn.conf.py`` with its defaults (workers from
+  the core count, gthread);
+- ``CXENGAGE_FLAGGED_FIRST_PAINT_SECONDS=60`` so the flagged page answers when its scan is done
+  (the time measured is the whole scan, not the first paint).
+
+Each row interleaves its A and B samples (ABBA order), ``--samples`` of each (>= 15), and reports
+medians. The sandbox keeps the last 4,096 interactions it served as ready JSON, so every sample
+(dashboard or raw) reads rows nothing read recently, beyond the flagged scan's first 10,000:
+"cold" list pages are pages not yet in the dashboard's cache (and not in the sandbox's), with the
+tenant facts (one upstream call, cached for an hour) warm, as they almost always are; a separate
+row shows a fully cold page (``FLUSHDB`` before each sample). A cold flagged scan flushes the
+cache (``FLUSHDB``) and re-warms the tenant facts before each sample. Raw upstream calls go
+straight to the sandbox with ``requests``. Dashboard requests send ``Accept-Encoding: gzip,
+deflate`` as browsers do (so compressing the HTML is part of the time); wrk sends none.
+The "## Profile findings" section of docs/benchmarks.md, when present, is kept across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import platform
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+import requests
+from processes import free_port, manage, stop, wait_http  # bench/processes.py
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+GUNICORN = str(Path(PY).with_name("gunicorn"))
+DOC = ROOT / "docs" / "benchmarks.md"
+TENANT = "5b1c3f7e-2a4d-4e8b-9c61-0f3a7d2e9b14"
+BASIC = ("sandbox-user", "sandbox-pass")
+USERNAME = "bench-supervisor"
+LATENCY_MS = 150
+NO_PROXY = {"http": None, "https": None}
+TIME_BUDGET = 330  # seconds; the whole run must stay under 6 minutes
+
+
+def timed(call: Callable[[], requests.Response]) -> float:
+    started = time.perf_counter()
+    response = call()
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise RuntimeError(f"{response.request.url}: {response.status_code}")
+    return elapsed
+
+
+def interleave(n: int, a: Callable[[int], float], b: Callable[[int], float]) -> tuple[float, float]:
+    """Medians of ``a(i)`` and ``b(i)`` for i in range(n), in ABBA order."""
+    first, second = [], []
+    for i in range(n):
+        if i % 2 == 0:
+            first.append(a(i))
+            second.append(b(i))
+        else:
+            second.append(b(i))
+            first.append(a(i))
+    return statistics.median(first), statistics.median(second)
+
+
+@dataclass
+class Row:
+    label: str
+    value: str
+    baseline: str
+    ratio: float | None
+    target: str
+    passed: bool | None  # None: informational
+
+    @property
+    def verdict(self) -> str:
+        return "info" if self.passed is None else ("PASS" if self.passed else "MISS")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.tmp = Path(tempfile.mkdtemp(prefix="cxengage-bench-"))
+        self.sandbox_port, self.web_port = free_port(), free_port()
+        self.sandbox_root = f"http://127.0.0.1:{self.sandbox_port}"
+        self.web = f"http://127.0.0.1:{self.web_port}"
+        self.redis = redis.Redis.from_url(args.redis_url, socket_connect_timeout=3)
+        self.processes: list[subprocess.Popen] = []
+        self.upstream = requests.Session()
+        self.upstream.auth = BASIC
+        self.upstream.trust_env = False
+        self.dash = requests.Session()
+        self.dash.trust_env = False
+        self.gunicorn_facts: dict[str, str] = {}
+        self.first_load_detail = ""
+        self.cursor = 20_000
+        self.total = 120_000
+
+    # --- setup -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.redis.ping()
+        self.redis.flushdb()
+        password = secrets.token_urlsafe(16)
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "CXENGAGE_", "DATABASE_URL", "CACHE_URL"))
+        }
+        env.update(
+            {
+                "PYTHONUNBUFFERED": "1",
+                "NO_PROXY": "127.0.0.1,localhost",
+                "no_proxy": "127.0.0.1,localhost",
+                "DJANGO_SETTINGS_MODULE": "config.settings.production",
+                "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+                "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "DJANGO_SECURE_SSL_REDIRECT": "false",
+                "DJANGO_STATIC_ROOT": str(self.tmp / "static"),
+                "DATABASE_URL": f"sqlite:///{self.tmp / 'bench.sqlite3'}",
+                "CACHE_URL": self.args.redis_url,
+                "CXENGAGE_API_URL": f"{self.sandbox_root}/v1",
+                "CXENGAGE_TENANT_ID": TENANT,
+                "CXENGAGE_API_KEY": "sandbox-key",
+                "CXENGAGE_API_SECRET": "sandbox-secret",
+                "CXENGAGE_FLAGGED_FIRST_PAINT_SECONDS": "60",
+                "BIND": f"127.0.0.1:{self.web_port}",
+            }
+        )
+        self.env = env
+        sandbox_log = (self.tmp / "sandbox.log").open("w")
+        sandbox = subprocess.Popen(
+            [
+                *(PY, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(self.sandbox_port)),
+                *("--quiet", "--latency-ms", str(LATENCY_MS)),
+            ],
+            cwd=ROOT,
+            stdout=sandbox_log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        self.processes.append(sandbox)
+        wait_http(f"{self.sandbox_root}/healthz", 20, sandbox)
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")
+        manage(
+            env,
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model; "
+            f"get_user_model().objects.create_user({USERNAME!r}, password={password!r})",
+        )
+        printed = subprocess.run(
+            [GUNICORN, "-c", "gunicorn.conf.py", "--print-config"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+        for line in printed.splitlines():
+            key, sep, value = line.partition("=")
+            if sep and key.strip() in {"workers", "threads", "worker_class", "preload_app"}:
+                self.gunicorn_facts[key.strip()] = value.strip()
+        gunicorn_log = (self.tmp / "gunicorn.log").open("w")
+        gunicorn = subprocess.Popen(
+            [GUNICORN, "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
+            cwd=ROOT,
+            env=env,
+            stdout=gunicorn_log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        self.processes.append(gunicorn)
+        wait_http(f"{self.web}/healthz", 40, gunicorn)
+        self.total = self.raw(1, 0).json()["total"]
+        self.cookie = self.log_in(password)
+        self.dash.headers["Cookie"] = self.cookie
+        # every worker: imports, templates, its upstream token; the tenant facts get cached
+        workers = int(self.gunicorn_facts.get("workers", "4"))
+        threads = int(self.gunicorn_facts.get("threads", "4"))
+        with ThreadPoolExecutor(max_workers=workers * threads) as pool:
+            list(pool.map(lambda _: self.page("/interactions/?limit=10"), range(workers * 8)))
+
+    def log_in(self, password: str) -> str:
+        page = self.dash.get(self.web + "/login/", timeout=30)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        csrf = page.cookies["csrftoken"]
+        answer = self.dash.post(
+            self.web + "/login/",
+            data={"username": USERNAME, "password": password, "csrfmiddlewaretoken": token[1]},
+            headers={"Cookie": f"csrftoken={csrf}", "Referer": self.web + "/login/"},
+            allow_redirects=False,
+            timeout=30,
+        )
+        if answer.status_code != 302 or "sessionid" not in answer.cookies:
+            raise RuntimeError(f"login failed: {answer.status_code}")
+        self.dash.cookies.clear()  # the cookies are Secure; they go in the Cookie header
+        return f"csrftoken={csrf}; sessionid={answer.cookies['sessionid']}"
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            stop(process)
+        with contextlib.suppress(redis.RedisError):
+            self.redis.flushdb()
+        self.redis.close()
+        if not self.args.keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # --- requests ----------------------------------------------------------------------------
+
+    def page(self, path: str, **headers: str) -> requests.Response:
+        return self.dash.get(self.web + path, headers=headers, timeout=120)
+
+    def raw(self, limit: int, offset: int) -> requests.Response:
+        url = f"{self.sandbox_root}/v1/tenants/{TENANT}/interactions"
+        return self.upstream.get(url, params={"limit": limit, "offset": offset}, timeout=60)
+
+    def list_calls(self) -> int:
+        stats = requests.get(self.sandbox_root + "/_sandbox/stats", timeout=10, proxies=NO_PROXY)
+        return stats.json()["paths"].get(f"/v1/tenants/{TENANT}/interactions", 0)
+
+    def flush_keep_tenant(self) -> None:
+        self.redis.flushdb()
+        self.page("/interactions/?limit=10")  # tenant facts back in the cache (untimed)
+
+    # --- rows --------------------------------------------------------------------------------
+
+    def fresh(self, limit: int) -> int:
+        """An offset (a multiple of ``limit``) whose rows nothing has asked for recently.
+
+        The sandbox keeps the last 4,096 interactions it served as ready JSON, so a repeated
+        offset is cheaper for it than a new one; every sample takes rows beyond the flagged
+        scan's first 10,000 that no other sample read (wrapping around, long evicted by then).
+        """
+        offset = -(-self.cursor // limit) * limit
+        if offset + limit > self.total:
+            offset = 10_000
+        self.cursor = offset + limit
+        return offset
+
+    def dash_at(self, limit: int, offset: int) -> requests.Response:
+        return self.page(f"/interactions/?limit={limit}&page={offset // limit + 1}")
+
+    def cold_list(self, limit: int, target: float) -> Row:
+        dash, raw = interleave(
+            self.args.samples,
+            lambda i: timed(lambda: self.dash_at(limit, self.fresh(limit))),
+            lambda i: timed(lambda: self.raw(limit, self.fresh(limit))),
+        )
+        return Row(
+            f"cold list page, {limit} rows vs raw GET limit={limit}",
+            ms(dash),
+            ms(raw),
+            dash / raw,
+            f"<= {target:.2f}x",
+            dash / raw <= target,
+        )
+
+    def fully_cold_list(self, limit: int) -> Row:
+        def sample(i: int) -> float:
+            self.redis.flushdb()
+            return timed(lambda: self.dash_at(limit, self.fresh(limit)))
+
+        dash, raw = interleave(
+            self.args.samples, sample, lambda i: timed(lambda: self.raw(limit, self.fresh(limit)))
+        )
+        return Row(
+            f"fully cold list page, {limit} rows (FLUSHDB: tenant facts too) vs raw",
+            ms(dash),
+            ms(raw),
+            dash / raw,
+            "-",
+            None,
+        )
+
+    def warm_list(self, limit: int) -> Row:
+        offset = self.fresh(limit)
+
+        def sample(i: int) -> float:
+            self.dash_at(limit, offset)  # primes it (the list cache lives 30 s)
+            return timed(lambda: self.dash_at(limit, offset))
+
+        dash, raw = interleave(
+            self.args.samples, sample, lambda i: timed(lambda: self.raw(limit, self.fresh(limit)))
+        )
+        return Row(
+            f"warm list page, {limit} rows vs raw GET limit={limit}",
+            ms(dash),
+            ms(raw),
+            dash / raw,
+            "<= 0.05x",
+            dash / raw <= 0.05,
+        )
+
+    def flagged(self) -> tuple[Row, Row, Row]:
+        scans, one_page, sequential, parallel = [], [], [], []
+
+        def scan() -> float:
+            self.flush_keep_tenant()
+            started = time.perf_counter()
+            response = self.page("/interactions/flagged/")
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200 or "Still scanning" in response.text:
+                raise RuntimeError(f"flagged page: {response.status_code}, scan not finished")
+            if "Scanned the most recent <strong>10,000</strong>" not in response.text:
+                raise RuntimeError("flagged page: did not scan 10,000")
+            return elapsed
+
+        def raw_ok(offset: int) -> None:
+            if self.raw(1000, offset).status_code != 200:
+                raise RuntimeError("raw page failed")
+
+        def sequential_scan() -> float:
+            offsets = [self.fresh(1000) for _ in range(10)]
+            started = time.perf_counter()
+            for offset in offsets:
+                raw_ok(offset)
+            return time.perf_counter() - started
+
+        def parallel_scan() -> float:
+            offsets = [self.fresh(1000) for _ in range(10)]
+            started = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=10) as pool:
+                list(pool.map(raw_ok, offsets))
+            return time.perf_counter() - started
+
+        for i in range(self.args.samples):
+            order = [
+                lambda: scans.append(scan()),
+                lambda: one_page.append(timed(lambda: self.raw(1000, self.fresh(1000)))),
+                lambda: sequential.append(sequential_scan()),
+                lambda: parallel.append(parallel_scan()),
+            ]
+            for step in order if i % 2 == 0 else reversed(order):
+                step()
+        s, p, q, r = (statistics.median(x) for x in (scans, one_page, sequential, parallel))
+        return (
+            Row(
+                "flagged scan of 10,000 (cold, whole page) vs one raw 1000-row GET",
+                ms(s),
+                ms(p),
+                s / p,
+                "<= 1.50x",
+                s / p <= 1.5,
+            ),
+            Row(
+                "flagged scan of 10,000 (cold) vs 10 sequential raw 1000-row GETs",
+                ms(s),
+                ms(q),
+                s / q,
+                "-",
+                None,
+            ),
+            Row(
+                "flagged scan of 10,000 (cold) vs 10 concurrent raw 1000-row GETs",
+                ms(s),
+                ms(r),
+                s / r,
+                "-",
+                None,
+            ),
+        )
+
+    def concurrent(self, trials: int = 5) -> Row:
+        calls = []
+        for _ in range(trials):
+            path = f"/interactions/?limit=100&page={self.fresh(100) // 100 + 1}"
+            before = self.list_calls()
+            with ThreadPoolExecutor(max_workers=50) as pool:
+                statuses = [r.status_code for r in pool.map(self.page, [path] * 50)]
+            calls.append(self.list_calls() - before)
+            if statuses != [200] * 50:
+                raise RuntimeError(f"concurrent requests: statuses {sorted(set(statuses))}")
+        return Row(
+            f"upstream calls for 50 concurrent identical requests (100 rows; {trials} trials)",
+            ", ".join(map(str, calls)),
+            "50 requests",
+            None,
+            "1",
+            all(n == 1 for n in calls),
+        )
+
+    def first_load(self) -> Row:
+        accept = "gzip, br"
+        html = self.dash.get(
+            self.web + "/interactions/",
+            headers={"Accept-Encoding": accept},
+            stream=True,
+            timeout=60,
+        )
+        html_bytes = len(html.raw.read(decode_content=False))
+        page = self.page("/interactions/").text
+        assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page) + re.findall(
+            r'<script src="([^"]+)"', page
+        )
+        parts = {"HTML": (html_bytes, html.headers.get("Content-Encoding", "none"))}
+        for url in assets:
+            response = self.dash.get(
+                self.web + url, headers={"Accept-Encoding": accept}, stream=True, timeout=30
+            )
+            size = len(response.raw.read(decode_content=False))
+            parts[url.rsplit("/", 1)[-1]] = (size, response.headers.get("Content-Encoding", "none"))
+        total = sum(size for size, _ in parts.values())
+        detail = ", ".join(
+            f"{name} {size / 1024:.1f} KB ({enc})" for name, (size, enc) in parts.items()
+        )
+        row = Row(
+            "first page load (/interactions/, 25 rows): HTML + CSS + JS as transferred",
+            f"{total / 1024:.1f} KB",
+            f"{len(assets)} assets",
+            None,
+            "<= 60 KB",
+            total <= 60 * 1024,
+        )
+        self.first_load_detail = detail
+        return row
+
+    def wrk(self, path: str) -> tuple[float, str]:
+        done = subprocess.run(
+            [
+                *("wrk", "-t2", "-c16", "-d10s", "--timeout", "10s"),
+                *("-H", f"Cookie: {self.cookie}", self.web + path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        found = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
+        if done.returncode != 0 or not found:
+            raise RuntimeError(f"wrk failed: {done.stdout}{done.stderr}")
+        bad = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
+        note = f" ({bad[1]} non-2xx)" if bad else ""
+        return float(found[1]), note
+
+    def throughput(self) -> Row:
+        path = "/interactions/"
+        self.page(path)  # warm
+        listed, list_note = self.wrk(path)
+        trivial, trivial_note = self.wrk("/healthz")
+        return Row(
+            "wrk -t2 -c16 -d10s: warm list page (25 rows) vs /healthz",
+            f"{listed:.0f} req/s{list_note}",
+            f"{trivial:.0f} req/s{trivial_note}",
+            listed / trivial,
+            ">= 0.30x",
+            listed / trivial >= 0.3 and not list_note,
+        )
+
+
+def facts(bench: Bench) -> list[str]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    g = bench.gunicorn_facts
+    return [
+        f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- machine: nproc {os.cpu_count()} ({len(os.sched_getaffinity(0))} usable), {cpu or '?'}, "
+        f"{platform.system()} {platform.release()}",
+        f"- python {platform.python_version()}, gunicorn {g.get('worker_class')} "
+        f"workers={g.get('workers')} threads={g.get('threads')} preload={g.get('preload_app')}",
+        f"- dashboard: config.settings.production, SQLite, cache Redis ({bench.args.redis_url}); "
+        f"sandbox latency {LATENCY_MS} ms per interaction request; medians of "
+        f"{bench.args.samples} interleaved samples per side",
+    ]
+
+
+def table(rows: list[Row]) -> list[str]:
+    lines = [
+        "| # | measurement | dashboard | baseline | ratio | target | result |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for n, row in enumerate(rows, 1):
+        ratio = f"{row.ratio:.2f}x" if row.ratio is not None else "-"
+        lines.append(
+            f"| {n} | {row.label} | {row.value} | {row.baseline} | {ratio} | {row.target} "
+            f"| {row.verdict} |"
+        )
+    return lines
+
+
+def write_doc(fact_lines: list[str], table_lines: list[str], detail: str) -> None:
+    method = (__doc__ or "").split("\n\n", 1)[1].strip()
+    kept = ""
+    if DOC.exists():  # hand-written analysis below the generated part survives a rerun
+        _, marker, rest = DOC.read_text().partition("\n## Profile findings")
+        kept = marker + rest if marker else ""
+    text = "\n".join(
+        [
+            "# Benchmarks",
+            "",
+            '`make bench` (`bench/run.py`) rewrites this file down to "Profile findings". One',
+            "run, every row measured side by side; the ratio is dashboard / baseline.",
+            "",
+            *fact_lines,
+            "",
+            *table_lines,
+            "",
+            f"First page load, per file: {detail}.",
+            "",
+            "## Method",
+            "",
+            method,
+            "",
+        ]
+    )
+    DOC.write_text(text + ("\n" + kept.lstrip("\n") if kept else ""))
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--samples", type=int, default=15, help="samples per side (>= 15)")
+    p.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
+    )
+    p.add_argument("--no-doc", action="store_true", help="print only; leave docs/ alone")
+    p.add_argument("--keep", action="store_true", help="keep the temp dir (logs, database)")
+    args = p.parse_args(argv)
+    if args.samples < 15:
+        p.error("--samples must be at least 15")
+    if shutil.which("wrk") is None:
+        p.error("wrk is not installed (Debian: apt-get install wrk)")
+    bench = Bench(args)
+    try:
+        bench.redis.ping()
+    except redis.RedisError as error:
+        p.error(f"the bench needs Redis at {args.redis_url} (--redis-url): {error}")
+    started = time.monotonic()
+    rows: list[Row] = []
+    try:
+        bench.start()
+        print(f"bench: set up in {time.monotonic() - started:.0f} s", flush=True)
+        steps = [
+            lambda: [bench.cold_list(100, 1.10)],
+            lambda: [bench.cold_list(1000, 1.30)],
+            lambda: [bench.fully_cold_list(100)],
+            lambda: [bench.warm_list(100)],
+            lambda: [bench.warm_list(1000)],
+            lambda: list(bench.flagged()),
+            lambda: [bench.concurrent()],
+            lambda: [bench.first_load()],
+            lambda: [bench.throughput()],
+        ]
+        for step in steps:
+            if time.monotonic() - started > TIME_BUDGET:
+                print("bench: time budget spent, skipping the remaining rows", file=sys.stderr)
+                break
+            new = step()
+            rows.extend(new)
+            for row in new:
+                print(f"bench: {row.label}: {row.value} vs {row.baseline} -> {row.verdict}")
+    finally:
+        bench.stop()
+    detail = bench.first_load_detail
+    fact_lines = facts(bench)
+    table_lines = table(rows)
+    print()
+    print("\n".join(fact_lines))
+    print()
+    print("\n".join(table_lines))
+    print(f"\nfirst page load, per file: {detail}")
+    print(f"\nbench: {time.monotonic() - started:.0f} s in all")
+    if not args.no_doc:
+        write_doc(fact_lines, table_lines, detail)
+        print(f"written to {DOC.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
