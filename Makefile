@@ -1,0 +1,51 @@
+# Two commands matter: `make run` (dashboard + sandbox) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format sandbox soak clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing (browser tests, benchmarks)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@scripts/dev.sh
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+sandbox: $(STAMP)
+	$(PY) -m sandbox
+
+# ~90 s: gunicorn + wrk against a sandbox with 10% errors and latency spikes (not part of `test`);
+# writes the figures to docs/reliability.md under "## Soak"
+soak: $(STAMP)
+	$(PY) bench/soak.py
+
+# < 6 min: medians of the dashboard vs raw upstream (sandbox at 150 ms), gunicorn + Redis + wrk;
+# prints one table and writes it to docs/benchmarks.md (not part of `test`)
+.PHONY: bench
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,77 @@
+"""Screenshot every page at desktop and phone width into docs/screenshots/.
+
+Run against a dashboard started with `make run`:  .venv/bin/python scripts/screenshots.py
+(BASE_URL, USERNAME and PASSWORD may be set in the environment.)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
+USERNAME = os.environ.get("USERNAME_DEMO", "supervisor")
+PASSWORD = os.environ.get("PASSWORD_DEMO", "review-demo-2026")
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for name, viewport in VIEWPORTS.items():
+            page = browser.new_page(viewport=viewport)
+            page.goto(f"{BASE}/login/")
+            page.screenshot(path=OUT / f"login-{name}.png")
+            page.fill("#id_username", USERNAME)
+            page.fill("#id_password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(re.compile(r".*/interactions/.*"))
+            shots = {
+                "list": "/interactions/?limit=25",
+                "flagged": "/interactions/flagged/",
+                "search": "/interactions/search/?kind=attribute-value&value=VIP"
+                "&kind=attribute-value&value=callback-requested",
+                "not-found": "/interactions/00000000-0000-4000-8000-000000000000/",
+            }
+            page.goto(f"{BASE}/interactions/flagged/?depth=50000&limit=10")
+            if page.locator(".scan-progress").count():  # only while that scan is not cached
+                page.screenshot(path=OUT / f"flagged-scanning-{name}.png")
+            for shot, path in shots.items():
+                page.goto(BASE + path)
+                page.wait_for_selector(".scan-progress", state="detached", timeout=60000)
+                page.screenshot(path=OUT / f"{shot}-{name}.png", full_page=shot != "list")
+            page.goto(BASE + "/interactions/flagged/?flag=queue")
+            page.click("table.itable tbody tr:first-child td.c-when a")
+            page.wait_for_selector(".detail-head")
+            page.screenshot(path=OUT / f"detail-flagged-{name}.png", full_page=True)
+            page.goto(BASE + "/interactions/?limit=10&page=40")
+            page.click("table.itable tbody tr:first-child td.c-when a")
+            page.wait_for_selector(".detail-head")
+            page.screenshot(path=OUT / f"detail-{name}.png", full_page=True)
+            page.keyboard.press("?")
+            page.screenshot(path=OUT / f"shortcuts-{name}.png")
+            page.keyboard.press("Escape")
+            page.goto(BASE + "/preferences/time-zone/")
+            page.screenshot(path=OUT / f"time-zone-{name}.png")
+            page.close()
+        browser.close()
+    print(f"screenshots written to {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
