@@ -281,6 +281,8 @@ def flagged_scan(
                     name="flagged-scan",
                     daemon=True,
                 )
+                with _scan_threads_lock:
+                    _scan_threads.add(job)
                 job.start()
         if time.monotonic() >= deadline:
             progress = django_cache.get(key + ":progress")
@@ -293,6 +295,23 @@ def flagged_scan(
 SCAN_LOCK_SECONDS = 120
 # a failed scan is shown to the requests waiting on it, then forgotten so "Try again" retries
 SCAN_ERROR_SECONDS = 2
+_scan_threads: set[threading.Thread] = set()
+_scan_threads_lock = threading.Lock()
+
+
+def flagged_scans_join(*, timeout: float = 30.0) -> None:
+    """Block until every scan this process started has ended (tests and benchmarks).
+
+    A scan outlives the request that started it, so a test that starts one must not let its
+    upstream calls land in the next test's counts.
+    """
+    deadline = time.monotonic() + timeout
+    with _scan_threads_lock:
+        running = list(_scan_threads)
+    for job in running:
+        job.join(max(0.0, deadline - time.monotonic()))
+        if job.is_alive():
+            raise TimeoutError(f"a flagged scan was still running after {timeout} s")
 
 
 class _ScanProgress:
@@ -381,6 +400,8 @@ def _scan_job(key: str, depth: int, start: datetime | None, end: datetime | None
     finally:
         django_cache.delete(key + ":progress")
         django_cache.delete(key + ":lock")
+        with _scan_threads_lock:
+            _scan_threads.discard(threading.current_thread())
 
 
 def flagged_page(

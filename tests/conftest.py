@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from interactions_app.coalesce import wait_for_writes
+from interactions_app.services import flagged_scans_join
 from tests.support.browser import browser  # noqa: F401 - the session-wide browser fixture
 from tests.support.sandbox_process import SandboxProcess, start_sandbox
 
@@ -30,6 +32,11 @@ def live_api(sandbox: SandboxProcess, settings) -> SandboxProcess:
     sandbox.reset()
     cache.clear()
     yield sandbox
+    # scans and cache writes outlive their request: without the test's faults, let them end
+    # before the next test counts upstream calls
+    sandbox.reset()
+    flagged_scans_join()
+    wait_for_writes()
     sandbox.reset()
     cache.clear()
 
