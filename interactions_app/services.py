@@ -117,6 +117,7 @@ class FlaggedScan:
     depth: int  # how many were asked for
     counts: dict[str, int] = field(default_factory=dict)  # flag key -> count
     finished: bool = True  # False while a background scan is still reading pages
+    unreadable: int = 0  # records that could not be read, so could not be checked for a flag
 
     @property
     def reach(self) -> int:
@@ -320,11 +321,12 @@ class _ScanProgress:
     def __init__(self, *, depth: int, total: int) -> None:
         self.depth, self.total = depth, total
         self.flagged_by_offset: dict[int, list[Interaction]] = {}
-        self.scanned = 0
+        self.scanned = self.unreadable = 0
 
     def add(self, offset: int, page: Page) -> None:
         self.flagged_by_offset[offset] = [item for item in page.items if item.flagged]
         self.scanned += page.received or len(page.items) + page.skipped
+        self.unreadable += page.skipped
 
     def snapshot(self, *, finished: bool) -> FlaggedScan:
         flagged = tuple(
@@ -340,6 +342,7 @@ class _ScanProgress:
             depth=self.depth,
             counts=dict(counts.most_common()),
             finished=finished,
+            unreadable=self.unreadable,
         )
 
 

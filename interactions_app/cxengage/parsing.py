@@ -538,6 +538,9 @@ def parse_page(
     items: list[Interaction] = []
     skipped = 0
     for result in data["results"]:
+        if not isinstance(result, Mapping):  # unreadable whatever ``select`` would say
+            skipped += 1
+            continue
         if select is not None and not select(result):
             continue
         try:

@@ -373,6 +373,8 @@ def _assert_rendered(fault: Fault, page: PageCase, html: str, samples, logs) -> 
         return
     if page.kind == "flagged":
         assert "Scanned the most recent" in html
+        unreadable = "could not be read (no usable interaction id) and are neither listed"
+        assert (unreadable in html) == (fault.name == "missing-fields")
         return
     assert rows, html[:2000]
     if page.kind == "search":

@@ -534,3 +534,20 @@ def test_parse_page_can_keep_only_flagged_results_and_still_count_all():
     assert [i.id for i in page.items] == ids[1:4]
     assert page.received == 5 and page.skipped == 0
     assert len(parse(envelope, limit=5, offset=0).items) == 5
+
+
+def test_parse_page_counts_unreadable_results_even_when_selecting_flagged_ones():
+    from interactions_app.cxengage.parsing import is_flagged
+
+    envelope = {
+        "total": 4,
+        "results": [
+            {"interactionId": ID, "flagType": "Queue"},
+            {"flagType": "Stuck"},  # flagged, but without an id it cannot be listed
+            "not an object",  # cannot even be checked for a flag
+            {"flagged": False},  # not flagged: never parsed, so never counted as unreadable
+        ],
+    }
+    page = parse_page(envelope, limit=4, offset=0, select=is_flagged)
+    assert [item.id for item in page.items] == [ID]
+    assert (page.skipped, page.received) == (2, 4)

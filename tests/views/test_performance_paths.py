@@ -117,3 +117,15 @@ def test_a_narrow_window_scan_does_not_request_pages_past_its_end(live_api, monk
     assert scan.finished and scan.scanned == scan.total < 2000
     workers = services.settings.CXENGAGE["FLAGGED_SCAN_WORKERS"]
     assert len(calls) <= workers  # the first wave only, not 100 pages
+
+
+def test_a_scan_reports_the_flagged_records_it_could_not_read(sup_client, live_api):
+    live_api.set_faults(mode="missing-fields")  # every result loses its interactionId
+    scan = services.flagged_scan(depth=5000)
+    assert scan.finished and scan.scanned == 5000
+    assert scan.flagged == () and scan.unreadable > 0
+    html = sup_client.get(FLAGGED, {"depth": 5000}).content.decode()
+    assert f"{scan.unreadable} records among those scanned could not be read" in html
+    live_api.reset()
+    services.flagged_scans_join()
+    assert services.flagged_scan(depth=1000).unreadable == 0
