@@ -212,6 +212,8 @@ class SearchForm:
             rows.append({"kind": "attribute-value", "value": ""})
         self.too_many = len(rows) > MAX_ROWS
         self.rows = [SearchRowForm(row, prefix=None) for row in rows[:MAX_ROWS]]
+        # the row the cursor belongs in: the one just added, else the first
+        self.focus_row = len(self.rows) - 1 if "add" in data else 0
         self.submitted = any(row["value"].strip() for row in rows)
         self.paging = PagingForm(data)
         self.non_field_errors: list[str] = []

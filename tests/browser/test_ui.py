@@ -163,6 +163,7 @@ def test_search_two_conditions_narrow_the_results(logged_in_page, live_server, t
     page.locator("form.search-form button[name=add]").click()
     expect(values).to_have_count(2)
     expect(values.first).to_have_value("VIP")
+    expect(values.nth(1)).to_be_focused()  # the new row gets the cursor, once htmx has settled
     values.nth(1).fill("callback-requested")
     page.get_by_role("button", name="Search", exact=True).click()
 

@@ -161,6 +161,11 @@ def test_add_appends_a_blank_row() -> None:
     assert form.rows[1].data == {"kind": "attribute-value", "value": ""}
     assert form.is_valid()
     assert form.criteria() == ((), ("h",))
+    assert form.focus_row == 1  # the cursor goes to the new row
+
+
+def test_without_add_the_first_row_has_the_focus() -> None:
+    assert rows(("hook-name", "h"), ("attribute-value", "v")).focus_row == 0
 
 
 @pytest.mark.parametrize(
