@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +44,9 @@ def test_slash_opens_the_search_box(logged_in_page):
     page = logged_in_page
     page.keyboard.press("/")
     page.wait_for_url(re.compile(r".*/interactions/search/$"))
-    page.evaluate("document.activeElement && document.activeElement.blur()")  # undo autofocus
+    # autofocus may land after the load event: wait for it before undoing it
+    expect(page.locator("input[name=value]").first).to_be_focused()
+    page.evaluate("document.activeElement && document.activeElement.blur()")
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.name") == "value"
     page.keyboard.type("VIP")  # typing in the box is not taken as shortcuts
