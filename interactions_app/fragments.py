@@ -16,13 +16,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .coalesce import cache_key
 
-IGNORED_PARAMS = frozenset({"token"})  # per-click export progress tokens
-
 
 def _key(request: HttpRequest, *, zone_name: str, can_see_pii: bool) -> str:
-    query = sorted(
-        (k, v) for k, values in request.GET.lists() if k not in IGNORED_PARAMS for v in values
-    )
+    query = sorted((k, v) for k, values in request.GET.lists() for v in values)
     conf = settings.CXENGAGE
     return cache_key(
         "results-html",

@@ -73,10 +73,10 @@
   });
 })();
 
-// CSV export: "Preparing export…" from the click until the download starts. The export response
-// sets the cookie export_started=<the link's data-token>; polling for it tells us the first rows
-// arrived (the browser's own download UI shows the byte progress from there). Regaining focus
-// (e.g. after a save dialog) also clears the text.
+// CSV export: "Preparing export…" from the click until the download starts. Each click adds a
+// fresh ?token= to the link; the export response sets the cookie export_started=<token>, and
+// polling for it tells us the first rows arrived (the browser's own download UI shows the byte
+// progress from there). Regaining focus (e.g. after a save dialog) also clears the text.
 (function () {
   "use strict";
   var COOKIE = "export_started";
@@ -103,11 +103,16 @@
 
   document.addEventListener("click", function (event) {
     if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    var link = event.target.closest && event.target.closest("a.export-link[data-token]");
-    if (!link) return;
-    var token = link.getAttribute("data-token") || "";
+    var link = event.target.closest && event.target.closest("a.export-link");
+    if (!link || !window.crypto || !window.URL) return;
     var status = link.parentNode.querySelector(".export-status");
-    if (!status || !/^[a-z0-9]{8,32}$/.test(token)) return;
+    if (!status) return;
+    var bytes = new Uint8Array(8);
+    window.crypto.getRandomValues(bytes);
+    var token = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    var url = new URL(link.href);
+    url.searchParams.set("token", token);
+    link.href = url.toString(); // the navigation that follows this click uses the new href
     finish("");
     forgetCookie();
     status.textContent = "Preparing export… the download starts as soon as the first rows arrive.";

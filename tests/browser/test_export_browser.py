@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -100,7 +101,13 @@ def test_export_link_survives_htmx_paging(logged_in_page, live_server):
     page.wait_for_url(re.compile(r".*[?&]page=2(&|$)"))
     href = page.locator(LINK).get_attribute("href")
     assert "page=" not in href and "start=2026-11-20T10%3A00" in href
-    with page.expect_download() as info:
-        page.locator(LINK).click()
-    _data, rows = downloaded_rows(info.value)
-    assert len(rows) - 1 == total(page)
+    assert "token=" not in href  # added per click, never served (or cached) with the page
+    tokens = []
+    for _ in range(2):
+        with page.expect_download() as info:
+            page.locator(LINK).click()
+        _data, rows = downloaded_rows(info.value)
+        assert len(rows) - 1 == total(page)
+        query = parse_qs(urlsplit(page.locator(LINK).get_attribute("href")).query)
+        tokens += query["token"]
+    assert len(set(tokens)) == 2 and all(re.fullmatch(r"[0-9a-f]{16}", t) for t in tokens)
