@@ -233,11 +233,17 @@ def interaction_search(
 
 
 def interaction_get(*, interaction_id: str) -> Interaction:
+    conf = settings.CXENGAGE
     return _cached(
         ("interaction", interaction_id),
-        settings.CXENGAGE["DETAIL_CACHE_SECONDS"],
+        conf["DETAIL_CACHE_SECONDS"],
         lambda: _client().get_interaction(interaction_id),
-        keep=lambda interaction: interaction.data_complete is True,  # finished: never changes
+        # finished, it never changes; an outsized one (a huge debug trace) is not worth the
+        # cache memory it would hold for a day
+        keep=lambda interaction: (
+            interaction.data_complete is True
+            and interaction.wire_bytes <= conf["DETAIL_CACHE_MAX_BYTES"]
+        ),
     )
 
 

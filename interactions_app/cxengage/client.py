@@ -14,7 +14,7 @@ import math
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -169,8 +169,9 @@ class CxEngageClient:
     def get_interaction(self, interaction_id: str) -> Interaction:
         # one path segment, whatever the id contains ("/", "?", "#", "..")
         path = self._tenant_path(f"interactions/{quote(interaction_id, safe='')}")
-        data = self._get_json(path, [])
-        return parse_interaction(data, fallback_id=interaction_id)
+        body = self._get_body(path, [])
+        interaction = parse_interaction(decode_json(body), fallback_id=interaction_id)
+        return replace(interaction, wire_bytes=len(body))
 
     def close(self) -> None:
         self.session.close()
@@ -181,6 +182,9 @@ class CxEngageClient:
         return f"{self.config.api_url}/tenants/{self.config.tenant_id}/{suffix}"
 
     def _get_json(self, url: str, params: Iterable[tuple[str, str]]) -> Any:
+        return decode_json(self._get_body(url, params))
+
+    def _get_body(self, url: str, params: Iterable[tuple[str, str]]) -> bytes:
         params = list(params)
         response = self._send(url, params)
         if response.status_code == 401 and self._uses_token:
@@ -189,10 +193,9 @@ class CxEngageClient:
             response = self._send(url, params)  # one re-authentication, then give up
         try:
             self._raise_for_status(response)
-            body = self._read_capped(response)
+            return self._read_capped(response)
         finally:
             response.close()
-        return decode_json(body)
 
     @property
     def _uses_token(self) -> bool:

@@ -168,6 +168,7 @@ class Interaction:
     details: Details | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    wire_bytes: int = field(default=0, compare=False)  # size of the answer it came in, if alone
 
     @property
     def in_progress(self) -> bool:

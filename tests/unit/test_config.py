@@ -164,6 +164,12 @@ def test_secret_starting_with_a_dollar_is_read_literally() -> None:
         ),
         pytest.param({"CXENGAGE_RETRIES": "11"}, "CXENGAGE_RETRIES", "between", id="retries"),
         pytest.param(
+            {"CXENGAGE_DETAIL_CACHE_MAX_KB": "-1"},
+            "CXENGAGE_DETAIL_CACHE_MAX_KB",
+            ">= 0",
+            id="detail-cache-max",
+        ),
+        pytest.param(
             {"CXENGAGE_RETRIES": "2.5"}, "CXENGAGE_RETRIES", "whole number", id="retries-float"
         ),
         pytest.param(

@@ -129,3 +129,17 @@ def test_a_scan_reports_the_flagged_records_it_could_not_read(sup_client, live_a
     live_api.reset()
     services.flagged_scans_join()
     assert services.flagged_scan(depth=1000).unreadable == 0
+
+
+def test_an_outsized_finished_interaction_is_not_kept_in_the_cache(live_api, settings):
+    page = services.interaction_list(page=100, limit=10)
+    finished = next(i for i in page.items if i.data_complete is not False)
+    small = services.interaction_get(interaction_id=finished.id)
+    assert 0 < small.wire_bytes < settings.CXENGAGE["DETAIL_CACHE_MAX_BYTES"]
+    settings.CXENGAGE = {**settings.CXENGAGE, "DETAIL_CACHE_MAX_BYTES": 0}  # all are outsized
+    other = next(i for i in page.items if i.data_complete is not False and i.id != finished.id)
+    for _ in range(2):
+        assert services.interaction_get(interaction_id=other.id).id == other.id
+        wait_for_writes()
+    paths = live_api.stats()["paths"]
+    assert sum(n for path, n in paths.items() if path.endswith(other.id)) == 2
