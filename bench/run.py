@@ -20,7 +20,7 @@ row shows a fully cold page (``FLUSHDB`` before each sample). A cold flagged sca
 cache (``FLUSHDB``) and re-warms the tenant facts before each sample. Raw upstream calls go
 straight to the sandbox with ``requests``. Dashboard requests send ``Accept-Encoding: gzip,
 deflate`` as browsers do (so compressing the HTML is part of the time); wrk sends none.
-The "## Profile findings" section of docs/benchmarks.md, when present, is kept across runs.
+The hand-written section "Profile findings" at the end of docs/benchmarks.md is kept across runs.
 """
 
 from __future__ import annotations
@@ -512,8 +512,9 @@ def write_doc(fact_lines: list[str], table_lines: list[str], detail: str) -> Non
     method = (__doc__ or "").split("\n\n", 1)[1].strip()
     kept = ""
     if DOC.exists():  # hand-written analysis below the generated part survives a rerun
-        _, marker, rest = DOC.read_text().partition("\n## Profile findings")
-        kept = marker + rest if marker else ""
+        old = DOC.read_text()
+        found = re.search(r"^## Profile findings$", old, flags=re.MULTILINE)
+        kept = old[found.start() :] if found else ""
     text = "\n".join(
         [
             "# Benchmarks",
@@ -533,7 +534,7 @@ def write_doc(fact_lines: list[str], table_lines: list[str], detail: str) -> Non
             "",
         ]
     )
-    DOC.write_text(text + ("\n" + kept.lstrip("\n") if kept else ""))
+    DOC.write_text(text + ("\n" + kept if kept else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
