@@ -104,7 +104,8 @@ def interaction_search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     results = cached = None
     valid = form.submitted and form.is_valid()
-    tenant, error = attempt(services.tenant_get) if valid else (None, None)
+    # the tenant's facts (cached) even for an empty form: the header names its zone
+    tenant, error = attempt(services.tenant_get)
     zone = display_zone(user=request.user, tenant=tenant)
     if valid and tenant:
         attribute_values, hook_names = form.criteria()

@@ -249,6 +249,22 @@ def test_search_rejects_bad_values(sup_client, live_api, value, message):
     assert message in response.content.decode()
 
 
+def test_enter_in_a_field_searches_rather_than_removing_a_row(sup_client, live_api):
+    html = sup_client.get(
+        SEARCH, {"kind": ["attribute-value"] * 2, "value": ["VIP", "callback-requested"]}
+    ).content.decode()
+    form = html[html.index('<form class="search-form"') :]
+    # implicit submission uses the form's first submit button: it must carry no name/value
+    first_button = re.search(r"<button [^>]*>", form).group(0)
+    assert 'type="submit"' in first_button and "name=" not in first_button
+    assert form.index(first_button) < form.index('name="remove"')
+
+
+def test_the_empty_search_page_names_the_tenant_and_its_zone(sup_client, live_api):
+    html = sup_client.get(SEARCH).content.decode()
+    assert "Northwind Support" in html and "Times: US/Eastern" in html
+
+
 def test_search_add_and_remove_rows(sup_client, live_api):
     added = sup_client.get(SEARCH, {"kind": "attribute-value", "value": "VIP", "add": "1"})
     assert added.content.decode().count('name="value"') == 2
