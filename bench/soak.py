@@ -13,7 +13,7 @@ every process started here is stopped here (by its own pid). Steps:
 5. ``wrk -t2 -c32 -d60s`` with that cookie and a Lua script alternating list pages and detail
    pages (cycling through many pages / ids so the 30 s list cache does not hide the upstream),
    counting status codes;
-6. RSS of every gunicorn worker at start and end (from /proc);
+6. RSS of every gunicorn worker at start, six times during the run and at the end (/proc);
 7. the figures printed and written to docs/reliability.md under ``## Soak``.
 
 Exit status 1 when the dashboard answered any 5xx other than the mapped upstream errors
@@ -338,12 +338,22 @@ def run(args: argparse.Namespace) -> int:
             args=(sandbox_root, faults, args.duration / 2, 500),
             daemon=True,
         )
+        rss_samples: list[tuple[float, dict[int, int | None]]] = []
+        done = threading.Event()
+        sampler = threading.Thread(
+            target=sample_rss,
+            args=(workers_start, args.duration / RSS_SAMPLES, rss_samples, done),
+            daemon=True,
+        )
         print(f"soak: {' '.join(shlex.quote(c) for c in wrk_cmd)}")
         switcher.start()
+        sampler.start()
         wrk = subprocess.run(
             wrk_cmd, capture_output=True, text=True, timeout=args.duration + 60, check=False
         )
+        done.set()
         switcher.join(timeout=5)
+        sampler.join(timeout=5)
         workers_end = children(gunicorn.pid)
         rss_end = {pid: rss_kib(pid) for pid in workers_end}
         upstream = sandbox_json(sandbox_root, "/_sandbox/stats")
@@ -385,6 +395,7 @@ def run(args: argparse.Namespace) -> int:
         "socket_errors": errors,
         "latency": latency,
         "rss_start": rss_start,
+        "rss_samples": rss_samples,
         "rss_end": rss_end,
         "workers_replaced": sorted(set(workers_start) ^ set(workers_end)),
         "upstream": {
@@ -409,16 +420,42 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+RSS_SAMPLES = 6  # RSS read this many times during the run, to tell a plateau from a climb
+
+
+def sample_rss(
+    pids: list[int],
+    every: float,
+    into: list[tuple[float, dict[int, int | None]]],
+    done: threading.Event,
+) -> None:
+    started = time.monotonic()
+    while not done.wait(every):
+        into.append((time.monotonic() - started, {pid: rss_kib(pid) for pid in pids}))
+
+
 def _mib(kib: int | None) -> str:
     return "?" if kib is None else f"{kib / 1024:.1f}"
 
 
+def _growth(before: int | None, after: int | None) -> str:
+    return f"{(after - before) / 1024:+.1f}" if before and after else "n/a"
+
+
 def render(f: dict) -> str:
+    samples = f["rss_samples"][: RSS_SAMPLES - 1]  # the last one would coincide with "end"
+    half = samples[len(samples) // 2] if samples else None
+    rss_head = " | ".join(f"{t:.0f} s" for t, _ in samples)
     rss_rows = []
     for pid in sorted(set(f["rss_start"]) | set(f["rss_end"])):
         start, end = f["rss_start"].get(pid), f["rss_end"].get(pid)
-        growth = f"{(end - start) / 1024:+.1f}" if start and end else "n/a"
-        rss_rows.append(f"| {pid} | {_mib(start)} | {_mib(end)} | {growth} |")
+        during = " | ".join(_mib(values.get(pid)) for _, values in samples)
+        second_half = _growth(half[1].get(pid), end) if half else "n/a"
+        rss_rows.append(
+            f"| {pid} | {_mib(start)} | {during} | {_mib(end)} | {_growth(start, end)} "
+            f"| {second_half} |"
+        )
+    half_label = f"after {half[0]:.0f} s" if half else "second half"
     statuses = ", ".join(f"{s}: {n:,}" for s, n in f["statuses"].items()) or "none"
     mapped = ", ".join(f"{s}: {n:,}" for s, n in sorted(f["mapped"].items())) or "none"
     unmapped = ", ".join(f"{s}: {n:,}" for s, n in sorted(f["unmapped"].items())) or "**0**"
@@ -449,10 +486,11 @@ def render(f: dict) -> str:
         f"| tracebacks in gunicorn log | {f['tracebacks']} |",
         f"| workers replaced during run | {f['workers_replaced'] or 'none'} |",
         "",
-        "RSS of each gunicorn worker (MiB), after log-in and warm-up, and after the run:",
+        "RSS of each gunicorn worker (MiB): after log-in and warm-up, during the run, and after "
+        "it. The last column is the growth after the midpoint sample: near zero is a plateau.",
         "",
-        "| worker pid | start | end | growth |",
-        "|---|---|---|---|",
+        f"| worker pid | start | {rss_head} | end | growth | growth {half_label} |",
+        "|---|---|" + "---|" * len(samples) + "---|---|---|",
         *rss_rows,
         "",
         "Reading it: throughput is bounded by gunicorn's threads waiting on the sandbox (every "
@@ -460,8 +498,8 @@ def render(f: dict) -> str:
         "before the retry). The client's retries absorb nearly all injected faults (three "
         "failures in a row are ~0.1% at a 10% rate); what gets through is answered as a mapped "
         "502/503/504 page with a reference id, never a 500. Part of the RSS growth is the "
-        "per-worker locmem cache filling up (bounded by its MAX_ENTRIES, 300); one 60 s run "
-        "cannot tell a plateau from a leak: run `bench/soak.py --duration 600` for that.",
+        "per-worker locmem cache filling up (bounded by its MAX_ENTRIES, 300); "
+        "`bench/soak.py --duration 600` watches it for longer.",
         "",
     ]
     return "\n".join(lines)
