@@ -406,6 +406,7 @@ def run(args: argparse.Namespace) -> int:
         "tracebacks": tracebacks,
         "pool": f"{pages} list pages × {len(detail_ids)} detail ids",
         "elapsed": time.monotonic() - started,
+        "command": shlex.join(["bench/soak.py", *sys.argv[1:]]),
     }
     report = render(figures)
     print(report)
@@ -464,7 +465,7 @@ def render(f: dict) -> str:
     lines = [
         "## Soak",
         "",
-        f"Last run: {f['date']}, `make soak` (`.venv/bin/python bench/soak.py`), "
+        f"Last run: {f['date']}, `.venv/bin/python {f['command']}` (`make soak` runs 60 s), "
         f"{f['elapsed']:.0f} s wall time. Loopback only; everything it starts it stops.",
         "",
         f"- Dashboard: gunicorn {f['gunicorn']}, `{f['settings']}`, temp SQLite, locmem cache.",
