@@ -7,6 +7,7 @@ import signal
 import sys
 
 from . import faults as faultlib
+from .artifacts import DEFAULT_LINK_TTL
 from .clock import Clock
 from .data import TICKET_MOD, Generator, fmt_ms, parse_time
 from .server import API_KEY, API_SECRET, BASIC_PASSWORD, BASIC_USER, SandboxServer
@@ -39,6 +40,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="ISO-8601 end of the 30-day window (default: now, rounded down to the minute)",
     )
     p.add_argument("--token-ttl", type=float, default=3600, help="token lifetime in seconds")
+    p.add_argument(
+        "--link-ttl",
+        type=float,
+        default=DEFAULT_LINK_TTL,
+        help="lifetime of artifact file links in seconds (sandbox clock)",
+    )
     p.add_argument("--latency-ms", type=int, default=0)
     p.add_argument("--latency-jitter-ms", type=int, default=0)
     p.add_argument("--fault", choices=faultlib.MODES, default=None)
@@ -79,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         token_ttl=args.token_ttl,
         quiet=args.quiet,
         clock=Clock(gen.anchor_ms, live=args.live),
+        link_ttl=args.link_ttl,
     )
     host, port = server.server_address[:2]
 

@@ -37,7 +37,18 @@ DEFAULTS = {
     "count": None,
     "latency_ms": 0,
     "latency_jitter_ms": 0,
+    # artifacts (sandbox/artifacts.py)
+    "artifacts_status": None,
+    "artifacts_count": None,
+    "file_fault": None,
+    "file_count": None,
+    "file_delay_ms": 250,
+    "huge_artifact": None,
+    "huge_artifact_bytes": 200 * 1024 * 1024,
 }
+FILE_FAULTS = ("expired", "slow")
+MAX_HUGE_ARTIFACT_BYTES = 2 * 1024**3
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class FaultSettingsError(ValueError):
@@ -71,7 +82,33 @@ def validate(raw: dict) -> dict:
     number("latency_jitter_ms", 0, 600_000, True)
     if s["count"] is not None:
         number("count", 0, 10**9, True)
+    _validate_artifact_settings(s)
     return s
+
+
+def _validate_artifact_settings(s: dict) -> None:
+    def integer(key: str, lo: int, hi: int, nullable: bool) -> None:
+        v = s[key]
+        if v is None and nullable:
+            return
+        if isinstance(v, bool) or not isinstance(v, int | float) or v != int(v):
+            raise FaultSettingsError(f"{key} must be an integer" + (" or null" if nullable else ""))
+        if not lo <= v <= hi:
+            raise FaultSettingsError(f"{key} must be between {lo} and {hi}")
+        s[key] = int(v)
+
+    integer("artifacts_status", 400, 599, True)
+    integer("artifacts_count", 0, 10**9, True)
+    integer("file_count", 0, 10**9, True)
+    integer("file_delay_ms", 0, 60_000, False)
+    integer("huge_artifact_bytes", 44, MAX_HUGE_ARTIFACT_BYTES, False)
+    if s["file_fault"] is not None and s["file_fault"] not in FILE_FAULTS:
+        raise FaultSettingsError(f"file_fault must be one of {', '.join(FILE_FAULTS)} (or null)")
+    huge = s["huge_artifact"]
+    if huge is not None:
+        if not isinstance(huge, str) or not _UUID.match(huge.lower()):
+            raise FaultSettingsError("huge_artifact must be an interaction id (or null)")
+        s["huge_artifact"] = huge.lower()
 
 
 @dataclass(frozen=True)
@@ -125,6 +162,30 @@ class Faults:
             if s["latency_jitter_ms"]:
                 delay += self._rng.uniform(0, s["latency_jitter_ms"])
             return Decision(mode, s["status"], s["retry_after"], delay / 1000)
+
+    def _take(self, key: str, count_key: str) -> object:
+        """The artifact fault ``key`` if it fires for this request (``count_key``, ``rate``)."""
+        s = self._settings
+        value = s[key]
+        if value is None:
+            return None
+        if s[count_key] is not None:
+            if s[count_key] <= 0:
+                return None
+            s[count_key] -= 1
+        return value if self._rng.random() < s["rate"] else None
+
+    def artifacts_fault(self) -> tuple[int, int] | None:
+        """(status, retry_after) if this artifact API call fails (``artifacts_status``)."""
+        with self._lock:
+            status = self._take("artifacts_status", "artifacts_count")
+            return None if status is None else (status, self._settings["retry_after"])
+
+    def file_fault(self) -> tuple[str | None, float]:
+        """The fault of this file request (``file_fault``) and the per-chunk delay in seconds."""
+        with self._lock:
+            fault = self._take("file_fault", "file_count")
+            return fault, self._settings["file_delay_ms"] / 1000
 
     def hang(self) -> None:
         """Block until the faults change or HANG_SECONDS pass."""
@@ -209,6 +270,11 @@ XSS_PAYLOADS = {
     "noteBody": "<img src=x onerror=window.__xss=8>\u2028<b>bold?</b>",
     "hookName": "</title><svg><script>window.__xss=9</script></svg>"
     "\"'><img src=x onerror=window.__xss=9>",
+    # inside artifact files (sandbox/artifacts.py): transcripts and emails
+    "messageText": "<img src=x onerror=window.__xss=11><script>window.__xss=11</script>",
+    "emailSubject": "</title><script>window.__xss=12</script>",
+    "emailFromName": '"><svg onload="window.__xss=13">',
+    "attachmentName": '"><img src=x onerror=window.__xss=14>.pdf',
 }
 XSS_URLS = (
     "javascript:window.__xss=5",
@@ -288,6 +354,8 @@ def _xss_item(item: dict) -> dict:
 
 def rewrite(mode: str, payload: dict, is_list: bool) -> dict:
     """wrong-types / missing-fields / unknown-fields / xss on a successful JSON payload."""
+    if _is_artifacts(payload):
+        return _rewrite_artifacts(mode, payload)
     if mode == "xss":
         if not is_list:
             return _xss_item(payload)
@@ -312,3 +380,46 @@ def rewrite(mode: str, payload: dict, is_list: bool) -> dict:
 
 def dumps(payload: object) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
+
+
+# --- artifact payloads (sandbox/artifacts.py) ----------------------------------------------
+
+
+def _is_artifacts(payload: object) -> bool:
+    """``GET …/artifacts`` (``{"results": [...]}`` alone) or one artifact (``artifactId``)."""
+    return isinstance(payload, dict) and ("artifactId" in payload or set(payload) == {"results"})
+
+
+def _rewrite_artifacts(mode: str, payload: dict) -> dict:
+    """The body rewrites on artifact JSON. ``xss`` leaves it alone: the hostile text is inside
+    the files (transcripts, emails), which follow the ``xss`` mode themselves."""
+
+    def each(fn, p: dict) -> dict:
+        if "results" in p:
+            return {"results": [fn(a) for a in p["results"]]}
+        return fn(p)
+
+    if mode == "unknown-fields":
+        return _unknown_fields(payload)
+    if mode == "wrong-types":
+
+        def wrong(a: dict) -> dict:
+            out = _stringify_numbers(a)
+            if isinstance(out.get("files"), list):
+                out["files"] = {str(n): _stringify_numbers(f) for n, f in enumerate(out["files"])}
+            return out
+
+        out = each(wrong, payload)
+        if isinstance(out.get("results"), list):
+            out["results"] = {str(n): a for n, a in enumerate(out["results"])}
+        return out
+    if mode == "missing-fields":
+
+        def missing(a: dict) -> dict:
+            out = {k: v for k, v in a.items() if k not in ("artifactId", "artifactType")}
+            if isinstance(out.get("files"), list):
+                out["files"] = [{k: v for k, v in f.items() if k != "url"} for f in out["files"]]
+            return out
+
+        return each(missing, payload)
+    return payload

@@ -17,6 +17,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from . import artifacts
 from . import faults as faultlib
 from .clock import Clock
 from .data import Generator, Tenant, is_uuid, parse_time
@@ -85,6 +86,7 @@ class SandboxServer(ThreadingHTTPServer):
         token_ttl: float = 3600,
         quiet: bool = False,
         clock: Clock | None = None,
+        link_ttl: float = artifacts.DEFAULT_LINK_TTL,
     ):
         super().__init__(address, Handler)
         self.gen = generator
@@ -101,6 +103,7 @@ class SandboxServer(ThreadingHTTPServer):
         self._faulted: Counter[str] = Counter()
         self.item_bytes = functools.lru_cache(maxsize=ITEM_CACHE)(self._item_bytes)
         self.completes_after = functools.lru_cache(maxsize=COMPLETION_CACHE)(self._completes_after)
+        self.artifacts = artifacts.Artifacts(self, link_ttl)
 
     # --- interactions as cached JSON bytes -------------------------------------------------
 
@@ -192,6 +195,9 @@ class Handler(BaseHTTPRequestHandler):
     # --- plumbing --------------------------------------------------------------------------
 
     def do_GET(self) -> None:
+        if self.path.startswith(artifacts.FILE_PREFIX):  # presigned-style links: no auth, streamed
+            self.server.artifacts.serve_file(self)
+            return
         self._handle("GET")
 
     def do_POST(self) -> None:
@@ -280,6 +286,10 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/v1/tokens":
             self._allow(method, "POST")
             return self._tokens(body)
+        artifact_match = artifacts.API_PATH.match(path)
+        if artifact_match:
+            self._allow(method, "GET")
+            return self._faulted(lambda: self._artifacts(*artifact_match.groups()))
         match = _INTERACTIONS.match(path)
         if not match:
             raise ApiError(404, "Not found.")
@@ -427,6 +437,20 @@ class Handler(BaseHTTPRequestHandler):
         if interaction_id is not None:
             return self._one(tenant, interaction_id, nulls)
         return self._list(tenant, params, nulls)
+
+    def _artifacts(self, tenant_id: str, interaction_id: str, artifact_id: str | None) -> Response:
+        """GET …/interactions/{id}/artifacts[/{artifactId}] (sandbox/artifacts.py)."""
+        fault = self.server.artifacts.api_fault()  # before authentication, as a gateway would
+        if fault is not None:
+            raise ApiError(*fault)
+        self._authenticate()
+        tenant = self._tenant(tenant_id)
+        status, payload = self.server.artifacts.api(
+            tenant, interaction_id, artifact_id, self.headers.get("Host")
+        )
+        if status != 200:
+            raise ApiError(status, str(payload))
+        return json_response(200, payload)
 
     def _one(self, tenant: Tenant, interaction_id: str, nulls: bool) -> Response:
         if not is_uuid(interaction_id):
