@@ -11,77 +11,61 @@ source is one entry here and one template.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 from django.urls import reverse
 
 from .forms import FlaggedForm, SearchForm, TimeRangeForm
-from .services import flagged_scan, interactions
+from .services.flagged_scan import flagged_list, flagged_rows
+from .services.interactions import interaction_list, interaction_rows, interaction_search
 from .services.types import Interaction, ResultPage
 
-# (form, seconds the request may wait for results still being gathered) -> one page
-PageFetch = Callable[[Any, float], ResultPage]
 
-
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class Source:
-    name: str
-    route: str  # its page, below /interactions/
-    label: str
-    template: str
-    form: Callable[..., Any]  # (query, *, tz) -> a result form (forms.py)
-    page: PageFetch
-    rows: Callable[[Any], Iterator[Interaction]]  # (form) -> every row, for the CSV export
-    empty_message: str = "No interactions match."
-    audit_action: str = ""  # recorded for every valid page view (the query is in the log)
+    name: str  # its URL name; its template is interactions/<name>.html, its CSV <name>.csv
+    label: str  # the way back to it from a detail page: "← <label>"
+    form: Callable[..., Any]  # (query, *, tz) -> a result form (the protocol in forms.py)
+    fetch: Callable[..., ResultPage]  # service: (page=, limit=, **form.filters()) -> one page
+    read: Callable[..., Iterator[Interaction]]  # service: (**form.filters()) -> every row
+    _: KW_ONLY
+    route: str | None = None  # its page below /interactions/ ("<name>/" unless given)
+    waits: bool = False  # fetch takes wait=: its rows are gathered in the background
+    audited: bool = False  # every valid page view is in the audit log (form.query_string())
+
+    @property
+    def url_route(self) -> str:
+        return f"{self.name}/" if self.route is None else self.route
+
+    @property
+    def template(self) -> str:
+        return f"interactions/{self.name}.html"
 
     @property
     def path(self) -> str:
         return reverse(f"interactions:{self.name}")
 
+    def page(self, form: Any, wait: float) -> ResultPage:
+        """One page of a valid form's query; ``wait``: seconds to wait for rows still being
+        gathered (a source that ``waits`` answers with what it has by then)."""
+        patience = {"wait": wait} if self.waits else {}
+        return self.fetch(**form.paging(), **form.filters(), **patience)
 
-SOURCES: dict[str, Source] = {
-    source.name: source
-    for source in (
-        Source(
-            name="list",
-            route="",
-            label="All interactions",
-            template="interactions/list.html",
-            form=TimeRangeForm,
-            page=lambda form, wait: interactions.interaction_list(
-                **form.paging(), **form.filters()
-            ),
-            rows=lambda form: interactions.interaction_rows(**form.filters()),
-        ),
-        Source(
-            name="flagged",
-            route="flagged/",
-            label="Flagged",
-            template="interactions/flagged.html",
-            form=FlaggedForm,
-            page=lambda form, wait: flagged_scan.flagged_list(
-                **form.paging(), **form.filters(), wait=wait
-            ),
-            rows=lambda form: flagged_scan.flagged_rows(**form.filters()),
-            empty_message="No flagged interactions in the scanned range.",
-        ),
-        Source(
-            name="search",
-            route="search/",
-            label="Search",
-            template="interactions/search.html",
-            form=SearchForm,
-            page=lambda form, wait: interactions.interaction_search(
-                **form.paging(), **form.filters()
-            ),
-            rows=lambda form: interactions.interaction_rows(**form.filters()),
-            empty_message="No interactions match all of these conditions.",
-            audit_action="search",
-        ),
-    )
-}
+    def rows(self, form: Any) -> Iterator[Interaction]:
+        """Every row of a valid form's query, for the CSV export."""
+        return self.read(**form.filters())
+
+
+def _by_name(*sources: Source) -> dict[str, Source]:
+    return {source.name: source for source in sources}
+
+
+SOURCES = _by_name(
+    Source("list", "All interactions", TimeRangeForm, interaction_list, interaction_rows, route=""),
+    Source("flagged", "Flagged", FlaggedForm, flagged_list, flagged_rows, waits=True),
+    Source("search", "Search", SearchForm, interaction_search, interaction_rows, audited=True),
+)
 
 
 def source_at(path: str) -> Source | None:

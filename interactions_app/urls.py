@@ -32,7 +32,7 @@ app_name = "interactions"
 
 urlpatterns = [
     *(
-        path(source.route, results.results, {"source": source}, name=source.name)
+        path(source.url_route, results.results, {"source": source}, name=source.name)
         for source in SOURCES.values()
     ),
     re_path(rf"^export/(?P<source>{'|'.join(SOURCES)})\.csv$", results.export, name="export"),

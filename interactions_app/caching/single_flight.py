@@ -68,14 +68,9 @@ def fetch_once(
     ``ttl`` seconds of caching (0: share in-flight calls only), ``keep`` decides whether a value
     may be cached, ``wait`` bounds how long a caller waits for another's result.
     """
-    if ttl > 0:
-        value = cache.get(key)
-        if value is not None:
-            return value
-    if background is not None:
-        error = cache.get(key + ":error")
-        if error is not None:
-            raise error
+    value = _stored(key, errors=background is not None) if ttl > 0 else None
+    if value is not None:
+        return value
     with _lock:
         future = _inflight.get(key)
         leader = future is None
@@ -160,14 +155,10 @@ def _follow_other_process(
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
-        value = cache.get(key)
+        value = _stored(key, errors=background is not None)
         if value is not None:
             return value
-        if background is not None:
-            error = cache.get(key + ":error")
-            if error is not None:
-                raise error
-        elif cache.add(key + ":lock", 1, timeout=max(1, int(wait) + 1)):
+        if background is None and cache.add(key + ":lock", 1, timeout=max(1, int(wait) + 1)):
             return _produce_here(key, produce, ttl=ttl, keep=keep)  # that leader gave up
     if background is not None:
         return background.pending(cache.get(key + ":progress"))
@@ -210,6 +201,16 @@ def _start(
     with _lock:
         _jobs.add(thread)
     thread.start()
+
+
+def _stored(key: str, *, errors: bool) -> Any:
+    """The value kept under ``key`` (or None); ``errors``: raise the failure kept beside it."""
+    value = cache.get(key)
+    if value is None and errors:
+        error = cache.get(key + ":error")
+        if error is not None:
+            raise error
+    return value
 
 
 def _leave(key: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 
@@ -123,15 +123,10 @@ def interaction_get(*, interaction_id: str) -> Interaction:
 
 
 def interaction_rows(
-    *,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    attribute_values: Sequence[str] = (),
-    hook_names: Sequence[str] = (),
-    max_rows: int | None = None,
-    page_size: int = MAX_LIMIT,
+    *, max_rows: int | None = None, page_size: int = MAX_LIMIT, **filters: Any
 ) -> Iterator[Interaction]:
-    """Every interaction matching the filters, most recent first, one upstream page at a time.
+    """Every interaction matching ``filters`` (the fields of ``InteractionQuery``: a time window,
+    search criteria), most recent first, one upstream page at a time.
 
     Bypasses the page cache (an export of 120 pages must not fill it) and never holds more than
     one upstream page. The total is re-read from every page, so interactions that arrive during
@@ -141,9 +136,7 @@ def interaction_rows(
     page.
     """
     client = client_from_settings()
-    query = InteractionQuery(
-        start=start, end=end, attribute_values=tuple(attribute_values), hook_names=tuple(hook_names)
-    )
+    query = InteractionQuery(**filters)
     offset = sent = 0
     previous_ids: frozenset[str] = frozenset()
     while max_rows is None or sent < max_rows:

@@ -32,6 +32,7 @@ from ..timeline import build_timeline
 from .base import attempt, htmx_partial, respond, viewer
 
 PAGE = "interactions/detail.html"
+ROW = "interactions/partials/_row.html"
 LIVE_REGION = "live-detail"  # the id of the polled region, and the name of its partial
 
 
@@ -83,26 +84,31 @@ def interaction_row(request: HttpRequest, interaction_id: str) -> HttpResponse:
     """One table row, polled by a live row of a result page (``from``: that page, for the
     detail link; ``term``: the search terms it highlights)."""
     context = detail_context(request, interaction_id)
-    interaction, error = context["interaction"], context["error"]
-    if isinstance(error, NotFound) and not request.htmx:
+    if isinstance(context["error"], NotFound) and not request.htmx:
         return _not_found(request, interaction_id)
-    if interaction is None:  # an htmx poll keeps the row as it is (204)
-        return HttpResponse(status=204 if request.htmx else error.status_code)
-    context.update(
-        i=interaction,
-        tz=context["zone"].tz,
-        icons=static("img/icons.svg"),
-        here=request.GET.get("from", ""),
-        terms=poll_terms(request),
-        live_ids=live_row_ids([interaction]),
-    )
-    return render(request, "interactions/partials/_row.html", context)
+    if context["interaction"] is None:  # an htmx poll keeps the row as it is (204)
+        return HttpResponse(status=204 if request.htmx else context["error"].status_code)
+    return render(request, ROW, _as_row(request, context))
 
 
 @require_GET
 def bad_id(request: HttpRequest, value: str) -> HttpResponse:
     """Not an interaction id: said plainly, and nothing looked up."""
     return render(request, "interactions/bad_id.html", {"value": value}, status=400)
+
+
+def _as_row(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
+    """The detail context as _row.html reads it inside a table."""
+    interaction = context["interaction"]
+    return {
+        **context,
+        "i": interaction,
+        "tz": context["zone"].tz,
+        "icons": static("img/icons.svg"),
+        "here": request.GET.get("from", ""),
+        "terms": poll_terms(request),
+        "live_ids": live_row_ids([interaction]),
+    }
 
 
 def _audit_view(request: HttpRequest, interaction_id: str) -> None:

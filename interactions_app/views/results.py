@@ -89,6 +89,21 @@ class Results:
         rows, self.error = attempt(primed, rows=self.source.rows(self.form))
         return rows
 
+    def download(self, rows: Iterator[Interaction]) -> HttpResponse:
+        """The streamed CSV of ``rows``, masked unless the viewer may see customers; audited."""
+        request, unmasked = self.request, can_see_pii(self.request.user)
+        query = f"{self.source.name}?{request.GET.urlencode()}"
+        audit_record(request=request, action="export", query=query, unmasked=unmasked)
+        return csv_response(
+            rows,
+            tenant=self.tenant,
+            mask_pii=not unmasked,
+            bom=wants_bom(request.GET.get("bom")),
+            token=request.GET.get("token"),
+            reference=getattr(request, "request_id", "-"),
+            secure=request.is_secure(),
+        )
+
     def respond(self, region: SafeString, *, whole: bool = False) -> HttpResponse:
         status = 400 if self.invalid else 200
         asked_for_region = not whole and htmx_partial(self.request) == "results"
@@ -107,8 +122,8 @@ class Results:
 def results(request: HttpRequest, source: Source) -> HttpResponse:
     """A source's page, or its ``#results`` region for htmx; a search is audited."""
     page = Results(request, source)
-    if page.ready and source.audit_action:
-        audit_record(request=request, action=source.audit_action, query=page.form.query_string())
+    if page.ready and source.audited:
+        audit_record(request=request, action=source.name, query=page.form.query_string())
     return page.respond(page.region())
 
 
@@ -120,15 +135,4 @@ def export(request: HttpRequest, source: str) -> HttpResponse:
     if rows is None:  # answer as the page would, so its form and "Try again" lead back there
         request.path = page.source.path
         return page.respond(page.region(), whole=True)
-    unmasked = can_see_pii(request.user)
-    query = f"{source}?{request.GET.urlencode()}"
-    audit_record(request=request, action="export", query=query, unmasked=unmasked)
-    return csv_response(
-        rows,
-        tenant=page.tenant,
-        mask_pii=not unmasked,
-        bom=wants_bom(request.GET.get("bom")),
-        token=request.GET.get("token"),
-        reference=getattr(request, "request_id", "-"),
-        secure=request.is_secure(),
-    )
+    return page.download(rows)

@@ -34,11 +34,11 @@ def region(html: str) -> str:
 def no_fetch(monkeypatch):
     """From here on, a page that fetches (or unpickles) its rows again fails the test."""
 
-    def not_called(**kwargs):
+    def not_called(*args, **kwargs):
         raise AssertionError("a warm page must not fetch (or unpickle) the rows again")
 
     def forbid() -> None:
-        monkeypatch.setattr(interactions, "interaction_list", not_called)
+        monkeypatch.setattr(interactions, "_fetch_page", not_called)
 
     return forbid
 
