@@ -104,7 +104,7 @@ class Results:
             secure=request.is_secure(),
         )
 
-    def respond(self, region: SafeString, *, whole: bool = False) -> HttpResponse:
+    def reply(self, region: SafeString, *, whole: bool = False) -> HttpResponse:
         status = 400 if self.invalid else 200
         asked_for_region = not whole and htmx_partial(self.request) == "results"
         if asked_for_region and not (self.invalid or self.form.reshaped):
@@ -124,7 +124,7 @@ def results(request: HttpRequest, source: Source) -> HttpResponse:
     page = Results(request, source)
     if page.ready and source.audited:
         audit_record(request=request, action=source.name, query=page.form.query_string())
-    return page.respond(page.region())
+    return page.reply(page.region())
 
 
 @require_GET
@@ -134,5 +134,5 @@ def export(request: HttpRequest, source: str) -> HttpResponse:
     rows = page.rows()
     if rows is None:  # answer as the page would, so its form and "Try again" lead back there
         request.path = page.source.path
-        return page.respond(page.region(), whole=True)
+        return page.reply(page.region(), whole=True)
     return page.download(rows)
