@@ -22,7 +22,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	@scripts/dev.sh
 
-test: $(STAMP)
+# axe-core for the browser tests' accessibility checks (package.json, pinned by package-lock.json)
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(AXE)
+
+test: $(STAMP) $(AXE)
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -48,4 +54,4 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -71,7 +71,7 @@ def child(rows_wanted: int) -> dict:
     call_command("migrate", verbosity=0, interactive=False)
     from django.contrib.auth import get_user_model
 
-    from interactions_app import services
+    from interactions_app.cxengage.factory import client_from_settings
 
     user = get_user_model().objects.create_user(username="bench")  # force_login: no password
     client = Client()
@@ -109,7 +109,7 @@ def child(rows_wanted: int) -> dict:
 
     gc.collect()
     tracemalloc.start()
-    page = services._client().list_interactions(limit=1000, offset=0)
+    page = client_from_settings().list_interactions(limit=1000, offset=0)
     _current, page_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     del page

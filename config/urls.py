@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from interactions_app.views import healthz, zone_preference
+from interactions_app.views.health import healthz
+from interactions_app.views.preferences import zone_preference
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="interactions:list", permanent=False)),

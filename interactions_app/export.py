@@ -1,9 +1,9 @@
-"""Streamed CSV export of a list, flagged or search result: every row, no cap, constant memory.
+"""Streamed CSV writing of a result source's rows: every row, no cap, constant memory.
 
-The rows come straight from the client, ``MAX_LIMIT`` (1000) a call, while the response is being
-written: no page cache (an export of 120 pages must not fill it), and never more than one
-upstream page in memory. The flagged export reads the finished scan (``services.flagged_scan``),
-which already holds only the flagged interactions.
+The rows come from the source's row iterator (``sources.py``: ``services.interaction_rows``
+reads 1000 a call past the page cache, ``services.flagged_rows`` the finished scan) while the
+response is being written, so never more than one upstream page is in memory. This module only
+writes them.
 
 The file is spreadsheet-clean:
 
@@ -25,24 +25,21 @@ import csv
 import itertools
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
 
 from django.http import StreamingHttpResponse
 from django.utils.text import slugify
 
-from . import services
-from .cxengage.client import MAX_LIMIT
-from .cxengage.errors import CxEngageError
-from .cxengage.models import Interaction
-from .flags import flag_info, flag_key
+from .flags import flag_info
 from .pii import mask_contact
+from .services import CxEngageError
+from .services.types import Interaction, Tenant
 
 logger = logging.getLogger(__name__)
 
 BOM = "\ufeff"
 CHUNK_CHARS = 64 * 1024  # rows are gathered into chunks of about this size before they are sent
-FLAGGED_EXPORT_WAIT = 300.0  # seconds an export waits for its flagged scan to finish
 PROGRESS_COOKIE = "export_started"
 PROGRESS_COOKIE_SECONDS = 120
 _TOKEN = re.compile(r"[a-z0-9]{8,32}")
@@ -52,80 +49,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d"
 MULTI_SEPARATOR = "; "
 
 
-class ScanNotFinished(CxEngageError):
-    title = "The flagged scan did not finish in time"
-    message = (
-        "The export waits for the scan of flagged interactions to finish, and it took too long. "
-        "Try a smaller scan or a shorter time range."
-    )
-    status_code = 504
-
-
-# --- rows from the upstream -----------------------------------------------------------------
-
-
-def interaction_export_rows(
-    *,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    attribute_values: Sequence[str] = (),
-    hook_names: Sequence[str] = (),
-    max_rows: int | None = None,
-    page_size: int = MAX_LIMIT,
-) -> Iterator[Interaction]:
-    """Every interaction matching the filters, most recent first, one upstream page at a time.
-
-    Bypasses the page cache. The total is re-read from every page, so interactions that arrive
-    during a long export push older ones down without losing them, and rows already sent on the
-    previous page are not sent twice (only that page's ids are remembered). ``max_rows`` stops
-    early (the benchmark uses it). Errors are ``CxEngageError``s, raised on the ``next()`` that
-    needed the page.
-    """
-    client = services._client()
-    offset = sent = 0
-    previous_ids: frozenset[str] = frozenset()
-    while max_rows is None or sent < max_rows:
-        limit = page_size if max_rows is None else min(page_size, max_rows - sent)
-        page = client.list_interactions(
-            limit=limit,
-            offset=offset,
-            start=start,
-            end=end,
-            attribute_values=tuple(attribute_values),
-            hook_names=tuple(hook_names),
-        )
-        items, total, read = page.items, page.total, len(page.items) + page.skipped
-        del page  # the items are all we keep of it
-        offset += read
-        ids = frozenset(item.id for item in items)
-        for item in items:
-            if item.id in previous_ids:
-                continue  # shifted down from the previous page by newer interactions
-            yield item
-            sent += 1
-            if max_rows is not None and sent >= max_rows:
-                return
-        previous_ids, items = ids, ()  # drop this page before fetching the next
-        if read == 0 or offset >= total:
-            return
-
-
-def flagged_export_rows(
-    *,
-    depth: int,
-    flag_filter: str = "",
-    start: datetime | None = None,
-    end: datetime | None = None,
-    wait: float = FLAGGED_EXPORT_WAIT,
-) -> Iterator[Interaction]:
-    """The flagged interactions of the finished scan, optionally of one flag type."""
-    scan = services.flagged_scan(depth=depth, start=start, end=end, wait=wait)
-    if not scan.finished:
-        raise ScanNotFinished(f"scan of {depth} not finished after {wait:.0f} s")
-    key = flag_key(flag_filter)
-    for item in scan.flagged:
-        if not key or flag_key(item.flag_type) == key:
-            yield item
+# --- rows ------------------------------------------------------------------------------------
 
 
 def primed(*, rows: Iterator[Interaction]) -> Iterator[Interaction]:
@@ -299,7 +223,7 @@ def valid_token(value: str | None) -> str | None:
     return value if value and _TOKEN.fullmatch(value) else None
 
 
-def export_filename(tenant: services.Tenant, *, now: datetime) -> str:
+def export_filename(tenant: Tenant, *, now: datetime) -> str:
     name = slugify(tenant.name) or slugify(tenant.id) or "tenant"
     return f"interactions-{name}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}.csv"
 
@@ -307,7 +231,7 @@ def export_filename(tenant: services.Tenant, *, now: datetime) -> str:
 def csv_response(
     rows: Iterator[Interaction],
     *,
-    tenant: services.Tenant,
+    tenant: Tenant,
     bom: bool = True,
     token: str | None = None,
     reference: str = "-",
@@ -341,13 +265,10 @@ def csv_response(
 
 
 __all__ = [
-    "ScanNotFinished",
     "csv_chunks",
     "csv_header",
     "csv_response",
     "csv_row",
-    "flagged_export_rows",
-    "interaction_export_rows",
     "neutralise",
     "primed",
     "valid_token",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from .flags import FLAGS, flag_info, flag_key
-from .services import FlaggedScan
+from .services.types import FlaggedScan
 
 # a stable colour slot per known flag (css class fo-0 .. fo-7); unknown ones share fo-x
 _SLOTS = {key: f"fo-{n}" for n, key in enumerate(FLAGS)}
@@ -57,10 +57,6 @@ class FlagOverview:
     days: tuple[DayBar, ...]
     peak: int  # the busiest day's count (the day chart's scale)
     undated: int  # flagged interactions without a start time
-
-    @property
-    def legend(self) -> tuple[TypeBar, ...]:
-        return self.by_type
 
 
 def build_flag_overview(scan: FlaggedScan, *, tz: tzinfo, max_days: int = 62) -> FlagOverview:

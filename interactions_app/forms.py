@@ -2,6 +2,12 @@
 
 Every page's state lives in its GET parameters, so these forms are what turns a URL into service
 arguments. Times typed into the filters are read in the zone the pages show times in.
+
+The forms of result sources (``sources.py``) share one protocol: ``submitted`` (False: nothing
+asked yet, the page is idle), ``is_valid()``, ``paging()`` and ``filters()`` (the service's
+keyword arguments), ``terms`` (values to highlight), ``reshaped`` (the request changed the form
+itself, not the results) and ``canonical_query()``: the query the form stands for, which keys the
+HTML cache and builds every link of the results.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from functools import cache
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.fields import BaseTemporalField
 from django.http import QueryDict
@@ -36,7 +43,18 @@ def reject_control_characters(value: str) -> None:
         raise ValidationError("Remove line breaks, tabs and other invisible control characters.")
 
 
+def _as_text(value: object) -> str:
+    """A cleaned value as it is typed in a URL (wall-clock times to the minute or second)."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S" if value.second else "%Y-%m-%dT%H:%M")
+    return str(value)
+
+
 class PagingForm(forms.Form):
+    submitted = True  # every query asks for results (search forms may be idle)
+    reshaped = False  # no request changes the shape of this form
+    terms: frozenset[str] = frozenset()  # nothing to highlight
+
     page = forms.IntegerField(
         min_value=1,
         max_value=MAX_PAGE,
@@ -77,6 +95,22 @@ class PagingForm(forms.Form):
 
     def paging(self) -> dict[str, int]:
         return {"page": self.cleaned_data["page"], "limit": self.cleaned_data["limit"]}
+
+    def filters(self) -> dict[str, Any]:
+        return {}
+
+    def canonical_query(self) -> QueryDict:
+        """The cleaned values that differ from the defaults, in field order (valid forms only).
+
+        Unknown parameters, defaults and other spellings of one value (``page=٣``) fall away.
+        """
+        query = QueryDict(mutable=True)
+        implied = {"page": 1, **self.defaults()}
+        for name in self.fields:
+            value = self.cleaned_data.get(name)
+            if value not in (None, "") and value != implied.get(name):
+                query[name] = _as_text(value)
+        return query
 
 
 class WallClockDateTimeField(forms.DateTimeField):
@@ -137,6 +171,9 @@ class TimeRangeForm(PagingForm):
     def time_range(self) -> dict[str, datetime | None]:
         return {"start": self.cleaned_data["start"], "end": self.cleaned_data["end"]}
 
+    def filters(self) -> dict[str, Any]:
+        return self.time_range()
+
 
 class FlaggedForm(TimeRangeForm):
     depth = forms.TypedChoiceField(
@@ -147,13 +184,13 @@ class FlaggedForm(TimeRangeForm):
     )
     flag = forms.CharField(required=False, max_length=64, validators=[reject_control_characters])
 
-    def __init__(self, *args: Any, default_depth: int = 10_000, **kwargs: Any) -> None:
-        self.default_depth = default_depth
+    def __init__(self, *args: Any, default_depth: int | None = None, **kwargs: Any) -> None:
+        self.default_depth = default_depth or settings.CXENGAGE["FLAGGED_SCAN_DEPTH"]
         super().__init__(*args, **kwargs)
-        if default_depth not in SCAN_DEPTHS:
+        if self.default_depth not in SCAN_DEPTHS:
             field = self.fields["depth"]
             field.choices = sorted(
-                [*field.choices, (default_depth, f"most recent {default_depth:,}")]
+                [*field.choices, (self.default_depth, f"most recent {self.default_depth:,}")]
             )
 
     def defaults(self) -> dict[str, object]:
@@ -169,6 +206,13 @@ class FlaggedForm(TimeRangeForm):
 
     def clean_flag(self) -> str:
         return (self.cleaned_data.get("flag") or "").strip()
+
+    def filters(self) -> dict[str, Any]:
+        return {
+            **self.time_range(),
+            "depth": self.cleaned_data["depth"],
+            "flag_filter": self.cleaned_data["flag"],
+        }
 
 
 class SearchRowForm(forms.Form):
@@ -190,10 +234,11 @@ class SearchForm:
     """Rows of (kind, value) read from parallel repeatable ``kind``/``value`` parameters.
 
     ``?kind=attribute-value&value=VIP&kind=attribute-value&value=callback-requested`` is two
-    rows, ANDed by the API. ``add`` appends a blank row; ``remove=N`` drops row N.
+    rows, ANDed by the API. ``add`` appends a blank row; ``remove=N`` drops row N. A search has
+    no times, so ``tz`` is accepted (the protocol of result forms) and not used.
     """
 
-    def __init__(self, data: QueryDict) -> None:
+    def __init__(self, data: QueryDict, *, tz: tzinfo | None = None) -> None:
         kinds = data.getlist("kind")
         values = data.getlist("value")
         count = max(len(kinds), len(values))
@@ -206,8 +251,12 @@ class SearchForm:
         ]
         remove = data.get("remove", "")
         # isdigit() alone accepts "²" or "٣", which int() rejects or reads unexpectedly
-        if remove.isascii() and remove.isdigit() and len(remove) <= 3 and int(remove) < len(rows):
+        removed = remove.isascii() and remove.isdigit() and len(remove) <= 3
+        removed = removed and int(remove) < len(rows)
+        if removed:
             del rows[int(remove)]
+        # "+ Add condition" and "Remove" change the form, not the results
+        self.reshaped = removed or "add" in data
         if "add" in data or not rows:
             rows.append({"kind": "attribute-value", "value": ""})
         self.too_many = len(rows) > MAX_ROWS
@@ -215,11 +264,11 @@ class SearchForm:
         # the row the cursor belongs in: the one just added, else the first
         self.focus_row = len(self.rows) - 1 if "add" in data else 0
         self.submitted = any(row["value"].strip() for row in rows)
-        self.paging = PagingForm(data)
+        self.paging_form = PagingForm(data)
         self.non_field_errors: list[str] = []
 
     def is_valid(self) -> bool:
-        valid = all([row.is_valid() for row in self.rows]) and self.paging.is_valid()
+        valid = all([row.is_valid() for row in self.rows]) and self.paging_form.is_valid()
         if self.too_many:
             self.non_field_errors.append(f"Search on at most {MAX_ROWS} conditions at once.")
         elif valid and not self.criteria()[0] and not self.criteria()[1]:
@@ -236,6 +285,13 @@ class SearchForm:
                 ).append(value)
         return tuple(attribute_values), tuple(hook_names)
 
+    def paging(self) -> dict[str, int]:
+        return self.paging_form.paging()
+
+    def filters(self) -> dict[str, Any]:
+        attribute_values, hook_names = self.criteria()
+        return {"attribute_values": attribute_values, "hook_names": hook_names}
+
     @property
     def terms(self) -> set[str]:
         """The searched values, for highlighting matched attributes."""
@@ -243,7 +299,7 @@ class SearchForm:
         return {v.casefold() for v in (*attribute_values, *hook_names)}
 
     def query_string(self) -> str:
-        """The canonical query (rows only), for pager links and exports."""
+        """The conditions alone (no paging), as the audit log records a search."""
         query = QueryDict(mutable=True)
         for row in self.rows:
             value = row.cleaned_data.get("value") if hasattr(row, "cleaned_data") else None
@@ -251,6 +307,12 @@ class SearchForm:
                 query.appendlist("kind", row.cleaned_data["kind"])
                 query.appendlist("value", value)
         return query.urlencode()
+
+    def canonical_query(self) -> QueryDict:
+        """The conditions, then the paging that differs from the defaults (valid forms only)."""
+        query = QueryDict(self.query_string(), mutable=True)
+        query.update(self.paging_form.canonical_query())
+        return query
 
 
 @cache
@@ -266,6 +328,16 @@ class ZonePreferenceForm(forms.Form):
     )
     zone = forms.CharField(required=False, max_length=64)
     next = forms.CharField(required=False, max_length=2000)
+
+    def __init__(
+        self, data: QueryDict | None = None, *, mode: str, zone: str = "", next_url: str = ""
+    ) -> None:
+        """``mode`` and ``zone``: the current choice (``zone`` only for the viewer's own)."""
+        super().__init__(data, initial={"mode": mode, "zone": zone, "next": next_url})
+
+    def preference(self) -> dict[str, str]:
+        """The choice as ``preference_set_zone`` takes it."""
+        return {"mode": self.cleaned_data["mode"], "zone": self.cleaned_data["zone"]}
 
     def clean_zone(self) -> str:
         zone = (self.cleaned_data.get("zone") or "").strip()

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from .models import Preference
-from .services import UTC, Tenant
+from .services.types import UTC, Tenant
 
 TENANT = Preference.ZoneMode.TENANT
 VIEWER = Preference.ZoneMode.VIEWER

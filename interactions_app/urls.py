@@ -1,18 +1,42 @@
-from django.urls import path, re_path
+"""The interactions pages: one route per result source (from the registry), its CSV export,
+and an interaction's page and row, whose id is checked (and made canonical) by its converter."""
 
-from . import live, views
+from __future__ import annotations
+
+import uuid
+
+from django.urls import path, re_path, register_converter
+
+from .sources import SOURCES
+from .views import detail, results
+
+
+class InteractionIdConverter:
+    """Any spelling of a UUID (``{…}``, ``urn:uuid:…``, upper case), as its canonical form.
+
+    Anything else does not match, so the route after it answers (``bad_id``: 400).
+    """
+
+    regex = r"[^/]+"
+
+    def to_python(self, value: str) -> str:
+        return str(uuid.UUID(value))  # ValueError: not this route
+
+    def to_url(self, value: str) -> str:
+        return str(value)
+
+
+register_converter(InteractionIdConverter, "interaction_id")
 
 app_name = "interactions"
 
 urlpatterns = [
-    path("", views.interaction_list, name="list"),
-    path("flagged/", views.flagged_list, name="flagged"),
-    path("search/", views.interaction_search, name="search"),
-    re_path(
-        r"^export/(?P<source>list|flagged|search)\.csv$",
-        views.interaction_export,
-        name="export",
+    *(
+        path(source.url_route, results.results, {"source": source}, name=source.name)
+        for source in SOURCES.values()
     ),
-    path("<str:interaction_id>/", views.interaction_detail, name="detail"),
-    path("<str:interaction_id>/row/", live.interaction_row, name="row"),
+    re_path(rf"^export/(?P<source>{'|'.join(SOURCES)})\.csv$", results.export, name="export"),
+    path("<interaction_id:interaction_id>/", detail.interaction_detail, name="detail"),
+    path("<interaction_id:interaction_id>/row/", detail.interaction_row, name="row"),
+    path("<str:value>/", detail.bad_id, name="bad_id"),
 ]

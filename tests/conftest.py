@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from interactions_app.coalesce import wait_for_writes
-from interactions_app.services import flagged_scans_join
+from interactions_app.caching.single_flight import settle
 from tests.support.browser import browser  # noqa: F401 - the session-wide browser fixture
 from tests.support.sandbox_process import SandboxProcess, start_sandbox
 
@@ -35,8 +34,7 @@ def live_api(sandbox: SandboxProcess, settings) -> SandboxProcess:
     # scans and cache writes outlive their request: without the test's faults, let them end
     # before the next test counts upstream calls
     sandbox.reset()
-    flagged_scans_join()
-    wait_for_writes()
+    settle()
     sandbox.reset()
     cache.clear()
 

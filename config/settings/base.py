@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "template_partials",  # {% partialdef %} and "page.html#partial" (in Django itself from 6.0)
     "csp",
     "axes",
     "interactions_app",

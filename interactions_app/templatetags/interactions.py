@@ -13,8 +13,10 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from interactions_app.flag_overview import FlagOverview, build_flag_overview
 from interactions_app.flags import flag_info
 from interactions_app.pii import mask_contact, mask_raw
+from interactions_app.services.types import FlaggedScan
 from interactions_app.timeline import format_duration
 
 register = template.Library()
@@ -58,6 +60,12 @@ def flag_label(flag_type: str | None) -> str:
 @register.filter
 def flag_explanation(flag_type: str | None) -> str:
     return flag_info(flag_type).explanation
+
+
+@register.filter
+def flag_overview(scan: FlaggedScan, tz: tzinfo) -> FlagOverview:
+    """The flagged page's chart of ``scan``: counts by flag type and by day in ``tz``."""
+    return build_flag_overview(scan, tz=tz)
 
 
 @register.filter
@@ -125,21 +133,6 @@ def pii_raw(data: Any, allowed: bool) -> Any:
 def items_of(mapping: Any) -> list[tuple[str, Any]]:
     """``mapping.items()`` for a filtered value (templates cannot call methods on filter output)."""
     return list(mapping.items()) if isinstance(mapping, dict) else []
-
-
-@register.filter
-def form_error_messages(form: Any) -> list[str]:
-    """Every error message of a page's form: a Django form, or the search form's rows + paging."""
-    if form is None or form == "":
-        return []
-    rows = getattr(form, "rows", None)
-    if rows is None:
-        errors = getattr(form, "errors", None) or {}
-        return [str(m) for messages in errors.values() for m in messages]
-    found = [str(m) for row in rows for messages in row.errors.values() for m in messages]
-    found += [str(m) for m in getattr(form, "non_field_errors", [])]
-    found += [str(m) for messages in form.paging.errors.values() for m in messages]
-    return found
 
 
 NO_NAMES = SafeString('<span class="muted">—</span>')  # a constant of ours, nothing from upstream

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 
 from interactions_app import live
@@ -17,12 +19,12 @@ def live_row_ids(items: Iterable) -> frozenset[str]:
     return live.live_row_ids(items)
 
 
-def _attrs(url: str, poll: int) -> str:
+def _attrs(path: str, query: list[tuple[str, object]], poll: int) -> str:
     seconds = live.poll_interval(poll)
     return format_html(
         ' hx-get="{}" hx-trigger="every {}s, live-resume from:document" hx-swap="outerHTML"'
         ' hx-target="this" hx-sync="this:drop" data-live-poll="{}"',
-        url,
+        f"{path}?{urlencode(query)}",
         f"{seconds:g}",
         f"{seconds:g}",
     )
@@ -32,7 +34,8 @@ def _attrs(url: str, poll: int) -> str:
 def live_detail_attrs(interaction_id: str, poll: int | None) -> str:
     """htmx polling attributes for the detail page's live region after ``poll`` refreshes."""
     poll = poll or 0
-    return _attrs(live.detail_poll_url(interaction_id, poll=poll + 1), poll)
+    path = reverse("interactions:detail", args=[interaction_id])
+    return _attrs(path, [("poll", poll + 1)], poll)
 
 
 @register.simple_tag
@@ -41,5 +44,8 @@ def live_row_attrs(
 ) -> str:
     """htmx polling attributes for a live table row after ``poll`` refreshes."""
     poll = poll or 0
-    url = live.row_poll_url(interaction_id, poll=poll + 1, origin=origin, terms=terms or ())
-    return _attrs(url, poll)
+    query: list[tuple[str, object]] = [("poll", poll + 1)]
+    if origin:
+        query.append(("from", origin))
+    query.extend(("term", term) for term in sorted(terms or ())[: live.MAX_TERMS])
+    return _attrs(reverse("interactions:row", args=[interaction_id]), query, poll)

@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from interactions_app import services
-from interactions_app.coalesce import cache_key
+from interactions_app.caching.keys import cache_key
 from interactions_app.cxengage import errors
 from tests.reliability.conftest import FAST, sandbox_call
 

@@ -25,6 +25,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import resolve, reverse
@@ -34,9 +35,9 @@ from hypothesis import strategies as st
 from interactions_app.cxengage.errors import BadResponse
 from interactions_app.cxengage.parsing import decode_json, parse_interaction, parse_page
 from interactions_app.flags import flag_info
-from interactions_app.pagination import Pagination
 from interactions_app.preferences import display_zone
 from interactions_app.services import ResultPage, Tenant
+from interactions_app.sources import SOURCES
 from interactions_app.timeline import build_timeline
 
 pytestmark = pytest.mark.django_db
@@ -452,8 +453,8 @@ def test_the_html_audit_passes_escaped_text():
 
 @pytest.mark.parametrize("zone", ["x" * 300, "../../etc/passwd", "US/Eastern\x00", "Mars/Olympus"])
 def test_an_unusable_tenant_zone_falls_back_to_utc(zone):
-    from interactions_app.services import UTC as UTC_ZONE
-    from interactions_app.services import _tenant_from
+    from interactions_app.services.interactions import _tenant_from
+    from interactions_app.services.types import UTC as UTC_ZONE
 
     page = parse_page(through_json({"results": [], "tenantTimezone": zone}), limit=10, offset=0)
     assert _tenant_from(page).tz == UTC_ZONE  # no OSError from ZoneInfo("x" * 300)
@@ -545,14 +546,21 @@ def test_results_partial_renders_escaped(
     EXAMPLES["results"] += 1
     parsed = parse_page(through_json({**envelope, "results": results}), limit=limit, offset=0)
     assert parsed.skipped + len(parsed.items) == len(results)
-    pagination = Pagination(page=page, limit=limit, total=parsed.total)
-    result_page = ResultPage(
-        items=parsed.items, pagination=pagination, tenant=tenant, skipped=parsed.skipped
+    result_page = ResultPage.upstream(
+        parsed.items,
+        number=page,
+        limit=limit,
+        total=parsed.total,
+        tenant=tenant,
+        skipped=parsed.skipped,
     )
     user = viewers[0] if masked else viewers[1]
     request = make_request(reverse("interactions:search"), user)
     terms = {a.name.casefold() for i in parsed.items for a in i.all_attributes if a.name}
     context = {
+        "source": SOURCES["search"],
+        "query": QueryDict("kind=attribute-value&value=%22%3E%3Cscript%3E"),
+        "here": '/interactions/search/?q="><script>alert(1)</script>',
         "results": result_page,
         "error": None,
         "tenant": tenant,

@@ -264,7 +264,7 @@ def test_adding_a_seventh_row_is_refused() -> None:
 def test_search_paging_is_validated() -> None:
     form = rows(("attribute-value", "VIP"), extra=(("page", "abc"),))
     assert not form.is_valid()
-    assert "page" in form.paging.errors
+    assert "page" in form.paging_form.errors
     ok = rows(("attribute-value", "VIP"), extra=(("page", "4"), ("limit", "50")))
     assert ok.is_valid()
-    assert ok.paging.paging() == {"page": 4, "limit": 50}
+    assert ok.paging() == {"page": 4, "limit": 50}

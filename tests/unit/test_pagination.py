@@ -1,10 +1,18 @@
-"""Pager maths for remote, offset-based result sets."""
+"""Pages of results through Django's Paginator: remote totals, the pager's links, the last page
+for a page number past the end."""
 
 from __future__ import annotations
 
 import pytest
+from django.core.paginator import Page
 
-from interactions_app.pagination import Pagination
+from interactions_app.services.types import Remote, ResultPage, Tenant, page_of
+
+TENANT = Tenant(id="t", name="Tenant", timezone_name="UTC")
+
+
+def remote(number: int, *, pages: int, limit: int = 10) -> ResultPage:
+    return ResultPage.upstream((), number=number, limit=limit, total=pages * limit, tenant=TENANT)
 
 
 @pytest.mark.parametrize(
@@ -12,59 +20,41 @@ from interactions_app.pagination import Pagination
     [(0, 25, 1), (1, 25, 1), (25, 25, 1), (26, 25, 2), (50, 25, 2), (51, 25, 3), (127, 10, 13)],
 )
 def test_num_pages(total, limit, pages) -> None:
-    assert Pagination(page=1, limit=limit, total=total).num_pages == pages
+    assert page_of(Remote(total), number=1, limit=limit).paginator.num_pages == pages
 
 
 @pytest.mark.parametrize(
-    ("page", "limit", "total", "offset", "first", "last"),
+    ("number", "total", "shown", "first", "last"),
     [
-        (1, 25, 0, 0, 0, 0),
-        (1, 25, 1, 0, 1, 1),
-        (1, 25, 25, 0, 1, 25),
-        (2, 25, 26, 25, 26, 26),
-        (2, 10, 127, 10, 11, 20),
-        (13, 10, 127, 120, 121, 127),
+        (1, 0, 1, 0, 0),
+        (3, 26, 3, 21, 26),
+        (13, 127, 13, 121, 127),
+        (14, 127, 13, 121, 127),  # past the end: the last page
+        (10**7, 127, 13, 121, 127),
     ],
 )
-def test_offset_and_indexes(page, limit, total, offset, first, last) -> None:
-    pager = Pagination(page=page, limit=limit, total=total)
-    assert pager.offset == offset
-    assert (pager.first_index, pager.last_index) == (first, last)
+def test_a_page_past_the_end_is_the_last_page(number, total, shown, first, last) -> None:
+    page = page_of(Remote(total), number=number, limit=10)
+    assert page.number == shown
+    assert (page.start_index(), page.end_index()) == (first, last)
+
+
+def test_an_upstream_page_holds_the_rows_it_was_given_and_counts_the_total() -> None:
+    rows = ("a", "b")
+    result = ResultPage.upstream(rows, number=3, limit=2, total=11, tenant=TENANT, skipped=1)
+    assert isinstance(result.page, Page) and result.items == rows
+    assert (result.page.number, result.page.paginator.count, result.skipped) == (3, 11, 1)
+    assert result.page.has_previous() and result.page.next_page_number() == 4
+
+
+def test_a_total_too_large_for_len_is_still_paged() -> None:
+    result = ResultPage.upstream((), number=2, limit=10, total=10**30, tenant=TENANT)
+    assert result.page.paginator.count == 10**30
+    assert result.page_links[-1] == result.page.paginator.num_pages > 10**28
 
 
 @pytest.mark.parametrize(
-    ("page", "total", "has_previous", "has_next", "previous", "next_"),
-    [
-        (1, 0, False, False, 1, 1),
-        (1, 26, False, True, 1, 2),
-        (2, 26, True, False, 1, 2),
-        (5, 100, True, False, 4, 4),  # out of range: previous leads back to the last page
-        (9, 100, True, False, 4, 4),
-    ],
-)
-def test_neighbours(page, total, has_previous, has_next, previous, next_) -> None:
-    pager = Pagination(page=page, limit=25, total=total)
-    assert (pager.has_previous, pager.has_next) == (has_previous, has_next)
-    assert (pager.previous_page, pager.next_page) == (previous, next_)
-
-
-@pytest.mark.parametrize(
-    ("page", "total", "expected"),
-    [
-        (1, 0, False),
-        (1, 25, False),
-        (2, 25, True),
-        (2, 26, False),
-        (3, 26, True),
-        (10**7, 127, True),
-    ],
-)
-def test_out_of_range(page, total, expected) -> None:
-    assert Pagination(page=page, limit=25, total=total).out_of_range is expected
-
-
-@pytest.mark.parametrize(
-    ("page", "pages", "expected"),
+    ("number", "pages", "expected"),
     [
         (1, 1, [1]),
         (1, 5, [1, 2, 3, 4, 5]),
@@ -77,16 +67,8 @@ def test_out_of_range(page, total, expected) -> None:
         (16, 20, [1, None, 14, 15, 16, 17, 18, 19, 20]),
         (1, 4, [1, 2, 3, 4]),
         (6, 12, [1, None, 4, 5, 6, 7, 8, None, 12]),
-        (50, 20, [1, None, 20]),  # out of range: just the ends
+        (50, 20, [1, None, 18, 19, 20]),  # past the end: the last page's links
     ],
 )
-def test_window_with_gaps(page, pages, expected) -> None:
-    pager = Pagination(page=page, limit=10, total=pages * 10)
-    assert pager.num_pages == pages
-    assert pager.window() == expected
-
-
-def test_window_size() -> None:
-    pager = Pagination(page=10, limit=10, total=200)
-    assert pager.window(size=0) == [1, None, 10, None, 20]
-    assert pager.window(size=1) == [1, None, 9, 10, 11, None, 20]
+def test_page_links_with_gaps(number, pages, expected) -> None:
+    assert remote(number, pages=pages).page_links == expected

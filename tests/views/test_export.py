@@ -16,7 +16,9 @@ from django.urls import reverse
 
 from interactions_app import export, services
 from interactions_app.cxengage.errors import UpstreamServerError
+from interactions_app.cxengage.factory import client_from_settings
 from interactions_app.cxengage.models import Agent, Hook, Interaction, Queue
+from interactions_app.services import flagged_scan
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +207,7 @@ def test_export_pages_do_not_go_through_the_page_cache(sup_client, warm):
 
 def test_export_reads_one_upstream_page_at_a_time(live_api, monkeypatch):
     """Each page is fetched only when the rows before it have been written."""
-    client = services._client()
+    client = client_from_settings()
     fetched: list[int] = []
     original = client.list_interactions
 
@@ -216,21 +218,21 @@ def test_export_reads_one_upstream_page_at_a_time(live_api, monkeypatch):
     monkeypatch.setattr(client, "list_interactions", spy)
     start = datetime(2026, 11, 20, tzinfo=UTC)
     end = datetime(2026, 11, 20, 21, tzinfo=UTC)
-    rows = export.interaction_export_rows(start=start, end=end)
+    rows = services.interaction_rows(start=start, end=end)
     for n, _item in enumerate(rows, start=1):
         assert len(fetched) == math.ceil(n / 1000)  # never ahead of the row being written
     assert fetched == [0, 1000, 2000, 3000]
 
 
 def test_max_rows_stops_early_with_fewer_calls(live_api):
-    rows = list(export.interaction_export_rows(max_rows=1500))
+    rows = list(services.interaction_rows(max_rows=1500))
     assert len(rows) == 1500
     assert len({row.id for row in rows}) == 1500
 
 
 def test_rows_shifted_by_new_arrivals_are_not_written_twice(live_api, monkeypatch):
     """Offsets move when interactions arrive mid-export: the repeats are dropped."""
-    client = services._client()
+    client = client_from_settings()
     original = client.list_interactions
     calls = []
 
@@ -243,7 +245,7 @@ def test_rows_shifted_by_new_arrivals_are_not_written_twice(live_api, monkeypatc
     monkeypatch.setattr(client, "list_interactions", shifted)
     start = datetime(2026, 11, 20, tzinfo=UTC)
     end = datetime(2026, 11, 20, 21, tzinfo=UTC)
-    ids = [item.id for item in export.interaction_export_rows(start=start, end=end)]
+    ids = [item.id for item in services.interaction_rows(start=start, end=end)]
     assert len(ids) == len(set(ids)) == 3500
 
 
@@ -271,7 +273,7 @@ def test_flagged_export_of_every_flag_type(sup_client, live_api):
 
 def test_flagged_export_that_cannot_finish_its_scan_is_a_504(sup_client, live_api, monkeypatch):
     unfinished = services.FlaggedScan(flagged=(), scanned=0, total=10, depth=10, finished=False)
-    monkeypatch.setattr(services, "flagged_scan", lambda **kwargs: unfinished)
+    monkeypatch.setattr(flagged_scan, "flagged_scan_get", lambda **kwargs: unfinished)
     response = sup_client.get(EXPORT_FLAGGED)
     assert response.status_code == 504
     assert "did not finish in time" in response.content.decode()

@@ -346,3 +346,44 @@ def test_flag_overview_bars_link_to_filtered_lists(sup_client, live_api):
     query = day_links[0].replace("&amp;", "&")
     day = sup_client.get(FLAGGED + "?" + query)
     assert day.status_code == 200 and "in the chosen time range" in day.content.decode()
+
+
+# --- one results view: fragment, or the whole page when the form must be redrawn ---------------
+
+
+def test_an_invalid_htmx_query_gets_the_page_and_swaps_main(sup_client, live_api):
+    response = sup_client.get(LIST, {"start": "2026-11-20T10:00", "end": "2026-11-20T09:00"}, **HX)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<html" in html and 'class="field-error">The end must be after the start.' in html
+    assert response["HX-Retarget"] == "#main" and response["HX-Reselect"] == "#main"
+    assert response["HX-Reswap"] == "outerHTML"
+
+
+def test_adding_a_search_condition_redraws_the_form_searching_swaps_the_results(
+    sup_client, live_api
+):
+    query = {"kind": "attribute-value", "value": "VIP"}
+    added = sup_client.get(SEARCH, {**query, "add": "1"}, **HX)
+    assert added.status_code == 200 and added["HX-Retarget"] == "#main"
+    assert added.content.decode().count('name="value"') == 2
+    searched = sup_client.get(SEARCH, query, **HX)
+    assert "HX-Retarget" not in searched
+    assert searched.content.decode().lstrip().startswith('<section id="results"')
+    assert 'name="value"' not in searched.content.decode()
+
+
+def test_a_history_restore_gets_the_page_without_retargeting(sup_client, live_api):
+    response = sup_client.get(LIST, HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HX)
+    assert "<html" in response.content.decode() and "HX-Retarget" not in response
+
+
+@pytest.mark.parametrize("spelling", ["{%s}", "urn:uuid:%s", "UPPER"])
+def test_the_row_poll_reads_any_spelling_of_an_id(sup_client, live_api, spelling):
+    interaction_id = ids_in(sup_client.get(LIST, {"limit": 10}).content.decode())[0]
+    typed = interaction_id.upper() if spelling == "UPPER" else spelling % interaction_id
+    response = sup_client.get(f"/interactions/{typed}/row/", {"from": "/interactions/"})
+    assert response.status_code == 200
+    assert f'data-href="/interactions/{interaction_id}/?from=%2Finteractions%2F"' in (
+        response.content.decode()
+    )

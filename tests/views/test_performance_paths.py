@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 
 from interactions_app import services
-from interactions_app.coalesce import wait_for_writes
+from interactions_app.caching.single_flight import settle
+from interactions_app.cxengage.factory import client_from_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_cached_detail_of_a_finished_interaction_costs_no_second_call(live_api):
     page = services.interaction_list(page=100, limit=10)
     finished = next(i for i in page.items if i.data_complete is not False)
     services.interaction_get(interaction_id=finished.id)
-    wait_for_writes()  # the cache is written after the answer
+    settle()  # the cache is written after the answer
     calls = live_api.stats()["total"]
     again = services.interaction_get(interaction_id=finished.id)
     assert again.id == finished.id
@@ -97,10 +98,10 @@ def test_htmx_poll_fragment_never_carries_a_refresh(sup_client, live_api, settin
     assert "http-equiv" not in poll
 
 
-def test_a_narrow_window_scan_does_not_request_pages_past_its_end(live_api, monkeypatch):
+def test_a_narrow_window_scan_does_not_request_pages_past_its_end(live_api, monkeypatch, settings):
     from datetime import UTC, datetime
 
-    client = services._client()
+    client = client_from_settings()
     calls = []
     original = client.list_interactions
 
@@ -109,26 +110,26 @@ def test_a_narrow_window_scan_does_not_request_pages_past_its_end(live_api, monk
         return original(**kwargs)
 
     monkeypatch.setattr(client, "list_interactions", counted)
-    scan = services.flagged_scan(
+    scan = services.flagged_scan_get(
         depth=100_000,
         start=datetime(2026, 11, 20, 0, 0, tzinfo=UTC),
         end=datetime(2026, 11, 20, 6, 0, tzinfo=UTC),
     )
     assert scan.finished and scan.scanned == scan.total < 2000
-    workers = services.settings.CXENGAGE["FLAGGED_SCAN_WORKERS"]
+    workers = settings.CXENGAGE["FLAGGED_SCAN_WORKERS"]
     assert len(calls) <= workers  # the first wave only, not 100 pages
 
 
 def test_a_scan_reports_the_flagged_records_it_could_not_read(sup_client, live_api):
     live_api.set_faults(mode="missing-fields")  # every result loses its interactionId
-    scan = services.flagged_scan(depth=5000)
+    scan = services.flagged_scan_get(depth=5000)
     assert scan.finished and scan.scanned == 5000
     assert scan.flagged == () and scan.unreadable > 0
     html = sup_client.get(FLAGGED, {"depth": 5000}).content.decode()
     assert f"{scan.unreadable} records among those scanned could not be read" in html
     live_api.reset()
-    services.flagged_scans_join()
-    assert services.flagged_scan(depth=1000).unreadable == 0
+    settle()
+    assert services.flagged_scan_get(depth=1000).unreadable == 0
 
 
 def test_an_outsized_finished_interaction_is_not_kept_in_the_cache(live_api, settings):
@@ -140,6 +141,6 @@ def test_an_outsized_finished_interaction_is_not_kept_in_the_cache(live_api, set
     other = next(i for i in page.items if i.data_complete is not False and i.id != finished.id)
     for _ in range(2):
         assert services.interaction_get(interaction_id=other.id).id == other.id
-        wait_for_writes()
+        settle()
     paths = live_api.stats()["paths"]
     assert sum(n for path, n in paths.items() if path.endswith(other.id)) == 2

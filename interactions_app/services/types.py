@@ -1,0 +1,152 @@
+"""What the services return: typed, frozen, free of HTTP and upstream field names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.paginator import Page, Paginator
+
+from ..cxengage.models import Interaction
+
+UTC = ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: str
+    name: str
+    timezone_name: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.timezone_name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            return UTC
+
+
+@dataclass(frozen=True)
+class InteractionQuery:
+    """What the API's interaction list filters on: the time window and the search criteria."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    attribute_values: tuple[str, ...] = ()
+    hook_names: tuple[str, ...] = ()
+
+    def as_kwargs(self) -> dict[str, object]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "attribute_values": self.attribute_values,
+            "hook_names": self.hook_names,
+        }
+
+    def key_parts(self) -> tuple[str | None, ...]:
+        return (
+            self.start and self.start.isoformat(),
+            self.end and self.end.isoformat(),
+            "\x1f".join(self.attribute_values),
+            "\x1f".join(self.hook_names),
+        )
+
+
+def page_of(rows: Sequence | Remote, *, number: int, limit: int) -> Page:
+    """Page ``number`` of ``rows``; past the end, the last page (a shared link after the window
+    shrank)."""
+    return Paginator(rows, limit).get_page(number)
+
+
+class Remote:
+    """Stands for ``total`` rows that stay upstream: the paginator only counts them (with
+    ``count()``, so a total past what ``len()`` can hold is no error)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = max(total, 0)
+
+    def count(self) -> int:
+        return self.total
+
+    def __getitem__(self, key: slice) -> tuple[()]:
+        return ()
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    """One page of interactions: a Django paginator ``Page`` of them, and the tenant's facts."""
+
+    page: Page
+    tenant: Tenant
+    skipped: int = 0  # records on this page that could not be read (no usable id)
+
+    @classmethod
+    def upstream(
+        cls,
+        items: Sequence[Interaction],
+        *,
+        number: int,
+        limit: int,
+        total: int,
+        tenant: Tenant,
+        skipped: int = 0,
+    ) -> ResultPage:
+        """Page ``number`` (past the end: the last) of ``total`` rows kept upstream, whose
+        rows on that page are ``items``."""
+        shown = page_of(Remote(total), number=number, limit=limit)
+        return cls(page=Page(items, shown.number, shown.paginator), tenant=tenant, skipped=skipped)
+
+    @property
+    def items(self) -> Sequence[Interaction]:
+        return self.page.object_list
+
+    @property
+    def complete(self) -> bool:
+        """False while the rows are still being gathered (a flagged scan in progress)."""
+        return True
+
+    @property
+    def page_links(self) -> list[int | None]:
+        """Page numbers for the pager around this one; None where the run is broken."""
+        numbers = self.page.paginator.get_elided_page_range(
+            self.page.number, on_each_side=2, on_ends=1
+        )
+        return [n if isinstance(n, int) else None for n in numbers]
+
+
+@dataclass(frozen=True)
+class FlaggedScan:
+    flagged: tuple[Interaction, ...]  # every flagged interaction found so far, most recent first
+    scanned: int  # how many interactions were read
+    total: int  # how many the tenant (or the time window) holds
+    depth: int  # how many were asked for
+    counts: dict[str, int] = field(default_factory=dict)  # flag key -> count
+    finished: bool = True  # False while a background scan is still reading pages
+    unreadable: int = 0  # records that could not be read, so could not be checked for a flag
+
+    @property
+    def reach(self) -> int:
+        """How many interactions this scan reads when finished."""
+        return min(self.depth, self.total)
+
+    @property
+    def covers_all(self) -> bool:
+        return self.finished and self.depth >= self.total
+
+    @property
+    def flagged_percent(self) -> float:
+        return 100.0 * len(self.flagged) / self.scanned if self.scanned else 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlaggedPage(ResultPage):
+    """A page of the flagged interactions a scan found, optionally of one flag type."""
+
+    scan: FlaggedScan
+    flag_filter: str  # the flag key shown ("" for every flag)
+
+    @property
+    def complete(self) -> bool:
+        return self.scan.finished

@@ -1,0 +1,123 @@
+"""One interaction: its page, its live poll and a table row's poll, from one context.
+
+The id is checked once, by the URL's ``interaction_id`` converter (``urls.py``): any spelling
+of a UUID (braces, ``urn:uuid:``, upper case) arrives here canonical. Anything else never
+reaches these views: on the detail URL it gets ``bad_id`` (400, nothing looked up), on the row
+URL a plain 404.
+
+While an interaction is unfinished, the page's ``live-detail`` partial and its live table rows
+poll themselves (``live.py``); upstream trouble during a poll answers 204, so htmx keeps what it
+shows and polls again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from ..audit import audit_record
+from ..flags import flag_info
+from ..live import live_row_ids, poll_count, poll_terms
+from ..navigation import interaction_neighbours
+from ..pii import can_see_pii
+from ..services import NotFound, interaction_get
+from ..timeline import build_timeline
+from .base import attempt, htmx_partial, respond, viewer
+
+PAGE = "interactions/detail.html"
+ROW = "interactions/partials/_row.html"
+LIVE_REGION = "live-detail"  # the id of the polled region, and the name of its partial
+
+
+def detail_context(request: HttpRequest, interaction_id: str) -> dict[str, Any]:
+    """What the page, its live poll and a row poll render: the interaction, the viewer's zone,
+    its flag explained, its timeline and its prev/next in the result set it was opened from
+    (``?from=``); the last two are worked out only if the template shows them."""
+    tenant, zone, error = viewer(request)
+    interaction = None
+    if tenant is not None:
+        interaction, error = attempt(interaction_get, interaction_id=interaction_id)
+    flagged = interaction is not None and interaction.flagged
+    return {
+        "interaction": interaction,
+        "tenant": tenant,
+        "zone": zone,
+        "error": error,
+        "poll": poll_count(request),
+        "flag": flag_info(interaction.flag_type) if flagged else None,
+        "timeline": interaction
+        and SimpleLazyObject(lambda: build_timeline(interaction, tz=zone.tz, now=timezone.now())),
+        "nav": interaction
+        and SimpleLazyObject(
+            lambda: interaction_neighbours(
+                origin=request.GET.get("from", ""), interaction_id=interaction.id, zone=zone
+            )
+        ),
+    }
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def interaction_detail(request: HttpRequest, interaction_id: str) -> HttpResponse:
+    context = detail_context(request, interaction_id)
+    if htmx_partial(request) == LIVE_REGION:  # a poll; on trouble keep what is shown (204)
+        if context["interaction"] is None:
+            return HttpResponse(status=204)
+        return render(request, f"{PAGE}#{LIVE_REGION}", context)
+    if isinstance(context["error"], NotFound):
+        return _not_found(request, interaction_id)
+    if context["interaction"] is not None:
+        _audit_view(request, interaction_id)
+    return respond(request, PAGE, context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def interaction_row(request: HttpRequest, interaction_id: str) -> HttpResponse:
+    """One table row, polled by a live row of a result page (``from``: that page, for the
+    detail link; ``term``: the search terms it highlights)."""
+    context = detail_context(request, interaction_id)
+    if isinstance(context["error"], NotFound) and not request.htmx:
+        return _not_found(request, interaction_id)
+    if context["interaction"] is None:  # an htmx poll keeps the row as it is (204)
+        return HttpResponse(status=204 if request.htmx else context["error"].status_code)
+    return render(request, ROW, _as_row(request, context))
+
+
+@require_GET
+def bad_id(request: HttpRequest, value: str) -> HttpResponse:
+    """Not an interaction id: said plainly, and nothing looked up."""
+    return render(request, "interactions/bad_id.html", {"value": value}, status=400)
+
+
+def _as_row(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
+    """The detail context as _row.html reads it inside a table."""
+    interaction = context["interaction"]
+    return {
+        **context,
+        "i": interaction,
+        "tz": context["zone"].tz,
+        "icons": static("img/icons.svg"),
+        "here": request.GET.get("from", ""),
+        "terms": poll_terms(request),
+        "live_ids": live_row_ids([interaction]),
+    }
+
+
+def _audit_view(request: HttpRequest, interaction_id: str) -> None:
+    unmasked = can_see_pii(request.user)
+    audit_record(
+        request=request, action="view_interaction", interaction_id=interaction_id, unmasked=unmasked
+    )
+
+
+def _not_found(request: HttpRequest, interaction_id: str) -> HttpResponse:
+    context = {"interaction_id": interaction_id}
+    return render(request, "interactions/not_found.html", context, status=404)

@@ -1,0 +1,103 @@
+"""Every page passes axe-core's WCAG 2.0/2.1 A and AA rules, signed in (the login page before).
+
+Pages are taken in the states a supervisor meets: the flagged scan running and finished, an
+interaction finished, flagged and still in progress, the search empty, answered and refused, the
+shortcuts dialog open.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.axe import assert_accessible, violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ROWS = "table.itable tbody tr[data-href]"
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+VIP_CALLBACK = (
+    "/interactions/search/?kind=attribute-value&value=VIP&kind=attribute-value"
+    "&value=callback-requested"
+)
+
+
+def _open_first_row(page: Any, url: str) -> None:
+    page.goto(url)
+    page.locator(f"{ROWS} td.c-when a").first.click()
+    page.wait_for_selector(".detail-head")
+
+
+def _unfinished(page: Any, live_api: Any) -> None:
+    results = live_api.interactions(limit=100)["results"]
+    unfinished = next(i["interactionId"] for i in results if i["dataComplete"] is False)
+    page.goto(f"/interactions/{unfinished}/")
+    expect(page.locator("#live-detail .badge.live")).to_be_visible()
+
+
+def _shortcuts(page: Any, live_api: Any) -> None:
+    page.goto("/interactions/")
+    page.keyboard.press("?")
+    expect(page.locator("dialog#shortcuts")).to_be_visible()
+
+
+def _search_error(page: Any, live_api: Any) -> None:
+    response = page.goto("/interactions/search/?kind=attribute-value&value=" + "x" * 201)
+    assert response.status == 400
+    expect(page.locator(".search-row .field-error")).to_contain_text("200 characters")
+
+
+PAGES: dict[str, Callable[[Any, Any], None]] = {
+    "list": lambda page, api: page.goto("/interactions/?limit=25"),
+    "list-last-page": lambda page, api: page.goto("/interactions/?limit=1000&page=9999999"),
+    "flagged-finished": lambda page, api: page.goto("/interactions/flagged/?depth=5000"),
+    "detail": lambda page, api: _open_first_row(page, "/interactions/?limit=10&page=40"),
+    "detail-flagged": lambda page, api: _open_first_row(page, "/interactions/flagged/?flag=queue"),
+    "detail-in-progress": _unfinished,
+    "search-empty": lambda page, api: page.goto("/interactions/search/"),
+    "search-results": lambda page, api: page.goto(VIP_CALLBACK),
+    "search-error": _search_error,
+    "not-found": lambda page, api: page.goto(f"/interactions/{UNKNOWN_ID}/"),
+    "bad-id": lambda page, api: page.goto("/interactions/not-a-uuid/"),
+    "zone-preference": lambda page, api: page.goto("/preferences/time-zone/"),
+    "shortcuts-open": _shortcuts,
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_signed_in_pages_pass_axe(logged_in_page, live_api, name):
+    PAGES[name](logged_in_page, live_api)
+    assert_accessible(logged_in_page)
+
+
+def test_the_login_page_passes_axe(page, live_server):
+    page.goto(f"{live_server.url}/login/")
+    expect(page.locator("h1")).to_have_text("Sign in")
+    assert_accessible(page)
+
+
+def test_the_flagged_page_passes_axe_while_it_scans(logged_in_page, live_api, settings):
+    settings.CXENGAGE = {**settings.CXENGAGE, "FLAGGED_FIRST_PAINT_SECONDS": 0.0}
+    live_api.set_faults(latency_ms=600)
+    page = logged_in_page
+    page.goto("/interactions/flagged/?depth=20000&limit=10")
+    expect(page.locator(".scan-progress")).to_be_visible()
+    # hold htmx's refreshes so the region stays put while axe reads it
+    page.evaluate("() => document.addEventListener('htmx:confirm', (e) => e.preventDefault())")
+    page.wait_for_timeout(1500)  # a refresh already in flight lands first
+    expect(page.locator(".scan-progress")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_axe_finds_what_it_is_asked_to(logged_in_page):
+    """The check itself can fail: an image without a text alternative is a violation."""
+    page = logged_in_page
+    page.evaluate(
+        "() => document.querySelector('main').append(Object.assign("
+        "document.createElement('img'), {src: '/static/img/icons.svg'}))"
+    )
+    assert re.search(r"image-alt", str(violations(page)))
