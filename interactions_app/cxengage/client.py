@@ -88,8 +88,9 @@ class _Policy(Retry):
       ``max_retry_after``: otherwise the page says at once when to try again, instead of
       holding the supervisor while sending more calls into the rate limit. (The JavaScript SDK
       never retries a 4xx: ``domain/api_utils.cljs``.)
-    - Any retryable answer whose Retry-After exceeds ``max_retry_after`` is not retried.
-    - Otherwise 5xx and connection errors are retried ``retries`` times with backoff.
+    - 5xx and connection errors are retried ``retries`` times with backoff, a Retry-After
+      honoured up to ``max_retry_after`` (the SDK retries server errors whatever they say;
+      CxAdmin retries an overloaded 503/504 after 1-5 s).
     """
 
     max_retry_after = 3.0  # set per client by _retry_policy
@@ -101,12 +102,11 @@ class _Policy(Retry):
         return super().is_retry(method, status_code, has_retry_after)
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, **kw):  # type: ignore[no-untyped-def,override]
-        if response is not None and error is None:
+        if response is not None and error is None and response.status == 429:
             wait = retry_after_seconds(response.headers)
-            too_long = wait is not None and wait > self.max_retry_after
-            if too_long or (response.status == 429 and wait is None):
+            if wait is None or wait > self.max_retry_after:
                 # with raise_on_status=False urllib3 hands this answer back as it is
-                raise MaxRetryError(_pool, url, ResponseError(f"not retried: {response.status}"))
+                raise MaxRetryError(_pool, url, ResponseError("429 not retried"))
         return super().increment(method, url, response=response, error=error, _pool=_pool, **kw)
 
     def get_retry_after(self, response):  # type: ignore[no-untyped-def]
