@@ -7,6 +7,7 @@ an ImproperlyConfigured naming the variable, instead of being silently read as s
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from urllib.parse import urlsplit
 
@@ -107,6 +108,75 @@ def env_http_url(name: str, *, default: str) -> str:
     if parts.query or parts.fragment:
         raise _fail(name, f"must not have a query string or fragment, not {value!r}.")
     return value.rstrip("/")
+
+
+API_VERSION_PATH = "/v1"
+
+
+def env_api_url(name: str, *, default: str) -> str:
+    """The CxEngage API base, always ending in ``/v1``.
+
+    Public clients take the host alone (``https://api.cxengage.net``, Pearson-ICC/CxAdmin) or
+    the host with the version (``https://api.cxengage.net/v1/``, the JavaScript SDK's default);
+    both are accepted, with or without a trailing slash. Any other path is a mistake that would
+    only show later as a 404 page, so it stops start-up here.
+    """
+    value = env_http_url(name, default=default)
+    parts = urlsplit(value)
+    path = parts.path.rstrip("/")
+    if path not in ("", API_VERSION_PATH):
+        raise _fail(
+            name,
+            "must be the API host, with or without /v1 (https://api.cxengage.net or "
+            f"https://api.cxengage.net/v1), not {value!r}.",
+        )
+    return f"{parts.scheme}://{parts.netloc}{API_VERSION_PATH}"
+
+
+_CRM_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$")
+CRM_ID_PLACEHOLDER = "{id}"
+
+
+def env_crm_links(name: str) -> dict[str, str]:
+    """``zendesk=https://acme.zendesk.com/agent/tickets/{id},salesforce-lightning/Case=...``.
+
+    One link template per CRM ``hookType`` (or ``hookType/hookSubType``), comma-separated. Each
+    must be an https URL without credentials whose path, query or fragment holds ``{id}``
+    (where the record's hookId goes, percent-encoded), so a record id can never change the
+    host the link points at. Keys are matched case-insensitively.
+    """
+    value = _raw(name)
+    if value is None:
+        return {}
+    links: dict[str, str] = {}
+    for entry in (part.strip() for part in value.split(",")):
+        if not entry:
+            continue
+        key, sep, template = (piece.strip() for piece in entry.partition("="))
+        if not sep or not _CRM_KEY.match(key):
+            raise _fail(
+                name,
+                "must list CRM=https://...{id} entries separated by commas, e.g. "
+                f"zendesk=https://acme.zendesk.com/agent/tickets/{{id}}; not {entry!r}.",
+            )
+        parts = urlsplit(template)
+        try:
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            parts = parts._replace(netloc="")
+        if parts.scheme != "https" or not parts.hostname or "@" in parts.netloc:
+            raise _fail(name, f"links must be https URLs without credentials ({key}).")
+        if CRM_ID_PLACEHOLDER in parts.netloc:
+            raise _fail(name, f"{{id}} must not be part of the host ({key}).")
+        if CRM_ID_PLACEHOLDER not in template:
+            raise _fail(name, f"each link must contain {{id}} where the record id goes ({key}).")
+        rest = template.replace(CRM_ID_PLACEHOLDER, "")
+        if re.search(r"\s", template) or "{" in rest or "}" in rest:
+            raise _fail(name, f"links may contain no spaces and no placeholder but {{id}} ({key}).")
+        links[key.lower()] = template
+    if not links:
+        raise _fail(name, "must list at least one CRM=https://...{id} entry.")
+    return links
 
 
 def env_uuid(name: str, *, default: str) -> str:

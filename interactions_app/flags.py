@@ -76,9 +76,10 @@ FLAGS: dict[str, FlagInfo] = {
     )
 }
 
+# ``flagged: true`` without a flagType, as in the reference's list sample
 _NO_REASON = FlagInfo(
     "",
-    "Flagged",
+    "Flagged (no reason given)",
     "The platform flagged this interaction without saying why; some of its data may be missing "
     "or inaccurate.",
 )

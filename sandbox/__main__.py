@@ -52,6 +52,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--fault-rate", type=float, default=1.0)
     p.add_argument("--fault-status", type=int, default=503)
     p.add_argument("--retry-after", type=int, default=1)
+    p.add_argument(
+        "--error-body",
+        choices=faultlib.ERROR_BODIES,
+        default="object",
+        help="the shape of error answers (the real API uses several)",
+    )
     p.add_argument("--quiet", action="store_true", help="no per-request log lines")
     p.add_argument(
         "--live",
@@ -72,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                 "retry_after": args.retry_after,
                 "latency_ms": args.latency_ms,
                 "latency_jitter_ms": args.latency_jitter_ms,
+                "error_body": args.error_body,
             },
             seed=args.seed,
         )
@@ -97,11 +104,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  tenant {tenant.tenant_id}  {tenant.name} ({tenant.timezone})")
     print(f"  basic auth  {BASIC_USER} / {BASIC_PASSWORD}")
     print(
-        f"  api key     {API_KEY} / {API_SECRET}  (POST /v1/tokens, token ttl {args.token_ttl:g}s)"
+        f"  api key     {API_KEY} / {API_SECRET}  (POST /v1/tokens with username, password and"
+        f" tenantId; token ttl {args.token_ttl:g}s)"
     )
     if args.live:
         print("  clock       live: unfinished interactions finish as time passes")
-    if args.fault or args.latency_ms or args.latency_jitter_ms:
+    if args.fault or args.latency_ms or args.latency_jitter_ms or args.error_body != "object":
         print(f"  faults      {faults.get()}")
     print(f"sandbox listening on http://{host}:{port}/v1", flush=True)
 

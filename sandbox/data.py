@@ -8,10 +8,12 @@ demand from ``(seed, tenant, i)``:
 - its id carries ``i`` in the last 12 hex digits (XOR a tenant key, times an odd constant mod
   2**48, so it is invertible), the other digits come from a keyed hash: a lookup by id is O(1)
   and a foreign or forged id is rejected;
-- the searchable properties (contact, custom attributes, CRM hooks) come from two fast 64-bit hashes
-  of ``i`` without building the interaction, so a filter scans 120,000 indices cheaply; order and
-  ticket numbers are a bijection of ``i`` and are looked up by inverting it;
-- everything else comes from a ``random.Random`` seeded with that hash.
+- the searchable properties (contact, custom attributes, CRM records) come from two fast 64-bit
+  hashes of ``i`` without building the interaction, so a filter scans 120,000 indices cheaply;
+  order numbers and CRM record ids are bijections of ``i`` (or of the contact) and are looked up
+  by inverting them;
+- everything else comes from a ``random.Random`` seeded with that hash (and, for the fields added
+  later, a second one, so adding them left the older fields' values as they were).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ UNFINISHED_WINDOW_MS = 10 * 60 * 1000
 # started earlier than this before the anchor is complete at the anchor, whatever the clock says.
 MAX_PLAN_MS = 24 * 3600 * 1000
 LIVE_FLAG_SALT = 0x2545F4914F6CDD1D  # picks the ~1 in 5 live interactions flagged on completion
+EXTRA_SALT = 0x27D4EB2F165667C5  # seeds the second generator (monitors, holds, flag times...)
 
 CHANNELS = ("voice", "sms", "email", "messaging", "work-item")
 FLAG_TYPES = (
@@ -45,6 +48,13 @@ FLAG_TYPES = (
     "Segment",
     "Safeguard-terminated",
 )
+# CRM hookTypes as the JavaScript SDK sends them (modules/zendesk.cljs, salesforce_lightning.cljs)
+ZENDESK = "zendesk"
+SALESFORCE = "salesforce-lightning"
+CRM_TYPES = (ZENDESK, SALESFORCE)
+# hookSubType of the record an agent links (ticket / case) and of the customer (user / contact)
+CRM_RECORD = {ZENDESK: "ticket", SALESFORCE: "Case"}
+CRM_PERSON = {ZENDESK: "user", SALESFORCE: "Contact"}
 LANGUAGES = ("lang-en", "lang-fr", "lang-es")
 TAGS = ("VIP", "Gold", "callback-requested", *LANGUAGES)
 
@@ -101,11 +111,19 @@ FIRST_NAMES = (
 LAST_NAMES = ("smith", "jones", "brown", "miller", "davis", "lopez", "wilson", "moore", "clark")
 MAIL_DOMAINS = ("example.com", "example.org", "example.net", "mail.example.com")
 
+SUPERVISORS = ("Dana Whitfield", "Marco Bianchi", "Priya Raman")
 ORDER_MOD = 1_000_000
 ORDER_MUL = 104_729  # coprime to ORDER_MOD: i -> order number is a bijection
 TICKET_MOD = 990_000
 TICKET_MUL = 7_919  # coprime to TICKET_MOD
 TICKET_BASE = 10_000
+PERSON_MOD = 1_000_000
+PERSON_MUL = 7_877  # coprime to PERSON_MOD: contact -> CRM person id is a bijection
+ZENDESK_USER_BASE = 26_300_000_000  # 11-digit Zendesk ids, like the public docs' example
+SF_CASE_PREFIX = "5004x00000"  # Salesforce ids: 3-char object prefix, 15 chars in all
+SF_CONTACT_PREFIX = "0034x00000"
+SF_USER_PREFIX = "0054x00000"
+B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 NODE_MUL = 0x5DEECE66D1  # odd: i -> node is a bijection on 48 bits
 NODE_INV = pow(NODE_MUL, -1, 1 << 48)
 
@@ -135,6 +153,24 @@ def _format_uuid(r: int) -> str:
     """A version-4 shaped UUID string from 128 bits."""
     s = f"{r:032x}"
     return f"{s[:8]}-{s[8:12]}-4{s[13:16]}-{'89ab'[r & 3]}{s[17:20]}-{s[20:32]}"
+
+
+def b62(n: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        n, r = divmod(n, 62)
+        digits.append(B62[r])
+    return "".join(reversed(digits))
+
+
+def from_b62(text: str) -> int | None:
+    n = 0
+    for ch in text:
+        k = B62.find(ch)
+        if k < 0:
+            return None
+        n = n * 62 + k
+    return n
 
 
 def is_uuid(value: str) -> bool:
@@ -180,6 +216,8 @@ class Tenant:
     contact_key48: int = 0
     order_offset: int = 0
     ticket_offset: int = 0
+    person_offset: int = 0
+    supervisors: list[dict] = field(default_factory=list)
     agents: list[dict] = field(default_factory=list)
     queues: list[dict] = field(default_factory=list)
     flows: dict[str, str] = field(default_factory=dict)
@@ -196,14 +234,22 @@ class Tenant:
         self.contact_key48 = _hash64(s, t, "contact48") & MASK48
         self.order_offset = _hash64(s, t, "orders") % ORDER_MOD
         self.ticket_offset = _hash64(s, t, "tickets") % TICKET_MOD
+        self.person_offset = _hash64(s, t, "persons") % PERSON_MOD
         self.agents = [
             {
                 "agentName": name,
                 "agentId": _stable_uuid(s, t, "agent", n),
                 "platformAgentId": 15_100 + n * 7,
                 "tenantAgentId": 8_300 + n * 3,
+                # who the agent is in each CRM: the hook's hookedBy
+                ZENDESK: str(26_303_000_000 + (self.key % 1000) * 1000 + n),
+                SALESFORCE: SF_USER_PREFIX + b62(self.key % 100_000 + n, 5),
             }
             for n, name in enumerate(AGENT_NAMES)
+        ]
+        self.supervisors = [
+            {"agentName": name, "agentId": _stable_uuid(s, t, "supervisor", n)}
+            for n, name in enumerate(SUPERVISORS)
         ]
         self.queues = [
             {
@@ -218,7 +264,7 @@ class Tenant:
         self.dispositions = [(name, _stable_uuid(s, t, "disp", name)) for name in DISPOSITIONS]
         self.hook_ids = {
             name: _stable_uuid(s, t, "hook", name)
-            for name in ("language", "tier", "callback", "order", "salesforce", "zendesk")
+            for name in ("language", "tier", "callback", "order")
         }
 
 
@@ -259,6 +305,7 @@ class Generator:
         self.tenants = {spec[0]: Tenant(*spec, seed=seed) for spec in TENANT_SPECS}
         self._order_inv = pow(ORDER_MUL, -1, ORDER_MOD)
         self._ticket_inv = pow(TICKET_MUL, -1, TICKET_MOD)
+        self._person_inv = pow(PERSON_MUL, -1, PERSON_MOD)
 
     # --- time ----------------------------------------------------------------------------
 
@@ -327,7 +374,7 @@ class Generator:
     #    bits 30-39 VIP (< 20, ~2%)   40-49 Gold (< 102, ~10%, not VIP)   50-59 callback (< 51, ~5%)
     # h2 bits  0-3  language (0-6 en, 7-9 fr, 10-11 es, else none)
     #    bits  4-13 order number present (< 358, ~35%)
-    #    bits 14-23 CRM hook present (< 154, ~15%)   bit 24 CRM type (0 salesforce, 1 zendesk)
+    #    bits 14-23 CRM record linked (< 154, ~15%)   bit 24 CRM (0 Salesforce, 1 Zendesk)
 
     def key_hash(self, t: Tenant, i: int) -> int:
         return mix64((t.key + (i + 1) * GOLDEN) & MASK64)
@@ -367,43 +414,91 @@ class Generator:
     def crm_of(h2: int) -> str | None:
         if ((h2 >> 14) & 1023) >= 154:
             return None
-        return "zendesk" if (h2 >> 24) & 1 else "salesforce"
+        return ZENDESK if (h2 >> 24) & 1 else SALESFORCE
 
     def order_number(self, t: Tenant, i: int) -> str:
         return f"ORD-{(i * ORDER_MUL + t.order_offset) % ORDER_MOD:06d}"
 
-    def ticket_name(self, t: Tenant, i: int, crm: str) -> str:
-        n = (i * TICKET_MUL + t.ticket_offset) % TICKET_MOD + TICKET_BASE
-        return f"{n:08d}" if crm == "salesforce" else str(n)
+    def ticket_number(self, t: Tenant, i: int) -> int:
+        return (i * TICKET_MUL + t.ticket_offset) % TICKET_MOD + TICKET_BASE
+
+    def record_id(self, t: Tenant, i: int, crm: str) -> str:
+        """The CRM record (Zendesk ticket, Salesforce case) interaction i is linked to."""
+        n = self.ticket_number(t, i)
+        return str(n) if crm == ZENDESK else SF_CASE_PREFIX + b62(n, 5)
+
+    def case_number(self, t: Tenant, i: int) -> str:
+        return f"{self.ticket_number(t, i):08d}"
+
+    def person_id(self, t: Tenant, contact: int, crm: str) -> str:
+        """The customer's record in the CRM (Zendesk user, Salesforce contact)."""
+        n = (contact * PERSON_MUL + t.person_offset) % PERSON_MOD
+        return str(ZENDESK_USER_BASE + n) if crm == ZENDESK else SF_CONTACT_PREFIX + b62(n, 5)
+
+    def person_name(self, contact: int) -> str:
+        first = FIRST_NAMES[contact % len(FIRST_NAMES)]
+        last = LAST_NAMES[(contact // len(FIRST_NAMES)) % len(LAST_NAMES)]
+        return f"{first.title()} {last.title()}"
+
+    def crm_hooks_of(self, t: Tenant, i: int) -> list[tuple[str, str, str]]:
+        """(hookType, hookSubType, hookId) of every CRM record interaction i is linked to."""
+        h = self.key_hash(t, i)
+        crm = self.crm_of(self.attr_hash(h))
+        if crm is None:
+            return []
+        hooks = [(crm, CRM_RECORD[crm], self.record_id(t, i, crm))]
+        contact = self.contact_of(h)
+        if contact is not None:
+            hooks.append((crm, CRM_PERSON[crm], self.person_id(t, contact, crm)))
+        return hooks
 
     def hook_names(self, t: Tenant, i: int) -> list[str]:
-        """Every hookName interaction i carries (attributes and CRM hooks)."""
+        """Every custom-attribute hookName interaction i carries."""
         h = self.key_hash(t, i)
         h2 = self.attr_hash(h)
         names = self.tags_of(h, h2)
         if self.has_order(h2):
             names.append(self.order_number(t, i))
-        crm = self.crm_of(h2)
-        if crm:
-            names.append(self.ticket_name(t, i, crm))
         return names
+
+    def _record_index(self, t: Tenant, hook_id: str) -> int | None:
+        """The interaction a Zendesk ticket or Salesforce case id belongs to, if any."""
+        if hook_id.isdigit() and 5 <= len(hook_id) <= 7:
+            n, crm = int(hook_id), ZENDESK
+        elif hook_id.startswith(SF_CASE_PREFIX) and len(hook_id) == 15:
+            decoded = from_b62(hook_id[len(SF_CASE_PREFIX) :])
+            if decoded is None:
+                return None
+            n, crm = decoded, SALESFORCE
+        else:
+            return None
+        if not TICKET_BASE <= n < TICKET_BASE + TICKET_MOD:
+            return None
+        i = (n - TICKET_BASE - t.ticket_offset) * self._ticket_inv % TICKET_MOD
+        if i >= self.n or self.crm_of(self.attr_hash(self.key_hash(t, i))) != crm:
+            return None
+        return i if self.record_id(t, i, crm) == hook_id else None
+
+    def _person_contact(self, t: Tenant, hook_id: str) -> int | None:
+        """The contact a Zendesk user or Salesforce contact id stands for, if any."""
+        if hook_id.isdigit() and len(hook_id) == 11:
+            n = int(hook_id) - ZENDESK_USER_BASE
+        elif hook_id.startswith(SF_CONTACT_PREFIX) and len(hook_id) == 15:
+            n = from_b62(hook_id[len(SF_CONTACT_PREFIX) :])
+            if n is None:
+                return None
+        else:
+            return None
+        if not 0 <= n < PERSON_MOD:
+            return None
+        contact = (n - t.person_offset) * self._person_inv % PERSON_MOD
+        return contact if contact < self.n_contacts else None
 
     def _candidate_for(self, t: Tenant, value: str) -> int | bool | None:
         """For a value that encodes an index: that index (or None); False if it does not."""
         if value.startswith("ORD-") and len(value) == 10 and value[4:].isdigit():
             i = (int(value[4:]) - t.order_offset) * self._order_inv % ORDER_MOD
             if i < self.n and self.has_order(self.attr_hash(self.key_hash(t, i))):
-                return i
-            return None
-        if value.isdigit() and 5 <= len(value) <= 8:
-            n = int(value) - TICKET_BASE
-            if not 0 <= n < TICKET_MOD:
-                return None
-            i = (n - t.ticket_offset) * self._ticket_inv % TICKET_MOD
-            if i >= self.n:
-                return None
-            crm = self.crm_of(self.attr_hash(self.key_hash(t, i)))
-            if crm and self.ticket_name(t, i, crm) == value:
                 return i
             return None
         return False
@@ -414,8 +509,11 @@ class Generator:
         window: range,
         contact: int | None = None,
         values: tuple[str, ...] = (),
+        crm: tuple[str | None, str | None, str | None] | None = None,
     ) -> Iterator[int]:
-        """Indices in ``window`` (ascending) matching a contact and every hook value."""
+        """Indices in ``window`` (ascending) matching a contact, every custom-attribute value
+        and, with ``crm`` = (hookType, hookSubType, hookId), a CRM record matching every part
+        given (one hook must match them all)."""
         candidates: set[int] | None = None
         tag_tests: list[Callable[[int, int], bool]] = []
         for value in dict.fromkeys(values):
@@ -428,6 +526,19 @@ class Generator:
                 return
             else:
                 candidates = {found} if candidates is None else candidates & {found}
+        crm_type, crm_sub, crm_id = crm if crm is not None else (None, None, None)
+        wants_crm = bool(crm_type or crm_sub or crm_id)
+        if crm_id:
+            record = self._record_index(t, crm_id)
+            person = self._person_contact(t, crm_id)
+            if record is not None:
+                candidates = {record} if candidates is None else candidates & {record}
+            elif person is not None:
+                if contact is not None and contact != person:
+                    return
+                contact = person
+            else:
+                return
         nc = self.n_contacts
         key, attr_hash = t.key, self.attr_hash
         if candidates is not None:
@@ -441,11 +552,35 @@ class Generator:
             h = x ^ (x >> 31)
             if contact is not None and ((h & 1023) >= 717 or ((h >> 10) & 0xFFFFF) % nc != contact):
                 continue
-            if tag_tests:
+            if tag_tests or wants_crm:
                 h2 = attr_hash(h)
                 if not all(test(h, h2) for test in tag_tests):
                     continue
+                if wants_crm and not self._crm_match(t, i, h, h2, crm_type, crm_sub, crm_id):
+                    continue
             yield i
+
+    def _crm_match(
+        self,
+        t: Tenant,
+        i: int,
+        h: int,
+        h2: int,
+        hook_type: str | None,
+        sub_type: str | None,
+        hook_id: str | None,
+    ) -> bool:
+        kind = self.crm_of(h2)
+        if kind is None or (hook_type and hook_type != kind):
+            return False
+        linked = [(CRM_RECORD[kind], lambda: self.record_id(t, i, kind))]
+        contact = self.contact_of(h)
+        if contact is not None:
+            linked.append((CRM_PERSON[kind], lambda: self.person_id(t, contact, kind)))
+        return any(
+            (not sub_type or sub_type == sub) and (not hook_id or hook_id == record_id())
+            for sub, record_id in linked
+        )
 
     # --- the interaction -----------------------------------------------------------------
 
@@ -539,6 +674,9 @@ class _Builder:
         self.h = gen.key_hash(t, i)
         self.h2 = gen.attr_hash(self.h)
         self.rng = random.Random(self.h ^ gen.seed)
+        # the fields added after the first data set draw from their own generator, so the
+        # older fields keep the values they always had
+        self.rng2 = random.Random(self.h ^ gen.seed ^ EXTRA_SALT)
         self.iid = gen.interaction_id(t, i)
         self.start = gen.start_ms(t, i)
         self.queues_by_name = {q["queueName"]: q for q in t.queues}
@@ -589,8 +727,10 @@ class _Builder:
         direction = "outbound" if rng.random() < _OUTBOUND[channel] else "inbound"
         unfinished = anchor - start < UNFINISHED_WINDOW_MS and rng.random() < 0.7
         flag_type = None
+        flagged = False
         if not unfinished and rng.random() < 0.03:
             flag_type = rng.choice(FLAG_TYPES)
+            flagged = True
         if flag_type == "Queue":
             direction = "inbound"
         abandoned = direction == "inbound" and rng.random() < _ABANDON[channel]
@@ -729,6 +869,10 @@ class _Builder:
                 seg["end"] = leg["end"]
                 seg["end_type"] = "success"
                 end = conv_end + self.ms(0.03, 0.4)
+        rng2 = self.rng2
+        for seg in segs[1:]:
+            # data-docs.cxengage.net "Segment Start Type": transfer, or add-participant
+            seg["start_type"] = "add-participant" if rng2.random() < 0.15 else "transfer"
         if storm:  # like the reference's email: a burst of cancelled transfer segments
             leg = segs[0]["legs"][-1]
             tstart = leg["accept"] + 1_000
@@ -747,9 +891,10 @@ class _Builder:
 
         # -- incompleteness --
         cut = None
+        finished_live = False  # unfinished at the anchor, finished since (the clock moved)
         if end is not None and end > anchor:
             unfinished = True
-            flag_type = None
+            flag_type, flagged = None, False
         if unfinished:
             limit = min(end, anchor) if end is not None else anchor
             cut = start + int((limit - start) * rng.uniform(0.25, 0.95))
@@ -757,10 +902,10 @@ class _Builder:
             # anchor is visible up to ``cut + offset``; past the plan's last event it is complete
             self.complete_after = max(1, _plan_last(segs, end) - cut)
             if self.offset_ms >= self.complete_after:
-                unfinished, cut = False, None
+                unfinished, cut, finished_live = False, None, True
                 if mix64(self.h ^ LIVE_FLAG_SALT) % 5 == 0:
                     accepted = any(leg["accepted"] for s in segs for leg in s["legs"])
-                    flag_type = "Agent" if accepted else "forced"
+                    flag_type, flagged = ("Agent" if accepted else "forced"), True
             elif self.offset_ms > 0:
                 cut += self.offset_ms
 
@@ -780,17 +925,24 @@ class _Builder:
         elif flag_type == "Segment":
             missing = segs[-1] if len(segs) == 1 else rng.choice(segs[:-1])
 
+        # the reference's list sample holds a record flagged without a flagType: about one in
+        # nine flagged ones here (after the missing end was chosen, so that stays missing)
+        if flagged and not finished_live and rng2.random() < 0.11:
+            flag_type = None
+
         # -- emit --
         end_seen = None if flag_type == "Stuck" else seen(end)
+        now = anchor + self.offset_ms
         out: dict = {"tenantId": tid}
-        n_transfers = 8 if storm else n_seg - 1
+        n_transfers = 8 if storm else sum(1 for s in segs[1:] if s["start_type"] == "transfer")
         abandon_time = None
         if abandoned:
             s0 = segs[0]
             if seen(s0["end"]) is not None:
                 abandon_time = secs(s0["start"], s0["end"])
         self.put(out, "customerAbandonTime", abandon_time)
-        out["flagged"] = flag_type is not None
+        # unflagged records carry no ``flagged`` in the reference samples (null when asked for)
+        self.put(out, "flagged", True if flagged else None)
         self.put(out, "flagType", flag_type)
         self.put(out, "endTimestamp", fmt_ms(end_seen) if end_seen else None)
         out["flowId"] = t.flows[flow_name]
@@ -860,6 +1012,18 @@ class _Builder:
         out["customer"] = customer
         holds = sum(len(leg["holds"]) for leg in accepted_legs)
         out["customerHolds"] = holds
+        # Pearson-ICC/CxAdmin cxStatistics.py lists customerHoldTime, customerHoldAbandoned
+        held = [(a, b) for leg in accepted_legs for a, b in leg["holds"] if seen(b) is not None]
+        if held:
+            out["customerHoldTime"] = round(sum(b - a for a, b in held) / 1000, 3)
+            out["customerHoldAbandoned"] = False
+        if self_service and end_seen is not None:
+            # disconnected before reaching a queue: an IVR abandon (data-docs.cxengage.net)
+            out["ivrAbandoned"] = True
+            out["ivrAbandonTime"] = secs(0, ivr)
+        monitors = self.monitors(channel, accepted_legs, seen)
+        if monitors:
+            out["monitors"] = monitors
 
         # details
         contact_id = gen.contact_id(t, contact) if contact is not None else None
@@ -871,11 +1035,11 @@ class _Builder:
         details["interactionId"] = iid
         details["contactPoint"] = contact_point
         details["customer"] = customer
-        self.put(details, "csat", csat)
+        details["csat"] = csat  # null even without includenulls, as in the get-one reference
         details["startTimestamp"] = fmt_ms(start)
-        details["agents"] = details_agents
+        details["agents"] = details_agents  # [] when no agent answered
         details["direction"] = direction
-        self.put(details, "contactId", contact_id)
+        details["contactId"] = contact_id
         details["channelType"] = channel
         out["details"] = details
 
@@ -931,7 +1095,7 @@ class _Builder:
         hooks = list(attrs)
         crm = gen.crm_of(self.h2)
         if crm:
-            hooks.append(self.crm_hook(crm, attr_agent, accepted_legs, cut))
+            hooks += self.crm_hooks(crm, contact, accepted_legs, cut)
         self.put(out, "interactionAttributes", attrs or None)
         self.put(out, "hooks", hooks or None)
 
@@ -955,12 +1119,44 @@ class _Builder:
         self.put(out, "audioRecording", recording)
         out["channelType"] = channel
 
-        if rng.random() < 0.01:  # fields the reference does not describe
-            out["experimentalScore"] = round(rng.random(), 3)
-            out["routingTags"] = rng.sample(["priority", "skill:billing", "lang:en", "beta"], 2)
-            if seg_out:
-                seg_out[0]["segmentLatencyMs"] = rng.randrange(5, 400)
+        # when the record was last written and, if flagged, when it was flagged
+        if unfinished:
+            updated = min(cut if cut is not None else now, now)
+        else:
+            updated = min(now, (end or _plan_last(segs, end)) + self.ms2(2, 90))
+        if flagged:
+            flagged_at = min(now, (end or _plan_last(segs, end)) + self.ms2(30, 7200))
+            out["flagTimestamp"] = fmt_ms(flagged_at)
+            updated = max(updated, flagged_at)
+        out["updated"] = fmt_ms(max(updated, start))
         return out
+
+    def ms2(self, lo: float, hi: float) -> int:
+        return int(self.rng2.uniform(lo, hi) * 1000)
+
+    def monitors(self, channel: str, legs: list, seen) -> list[dict]:
+        """~5% of answered voice, chat and SMS conversations had a supervisor listening in
+        (``monitors``; the shape of shark764/cxengage-configuration-ui's test data,
+        src/tools/testInteractions.js)."""
+        rng2 = self.rng2
+        if not legs or channel not in ("voice", "messaging", "sms") or rng2.random() >= 0.05:
+            return []
+        leg = rng2.choice(legs)
+        talk = leg["conv_end"] - leg["accept"]
+        begin = leg["accept"] + int(talk * rng2.uniform(0.05, 0.5))
+        if seen(begin) is None:
+            return []
+        finish = begin + int((leg["conv_end"] - begin) * rng2.uniform(0.3, 1.0))
+        supervisor = rng2.choice(self.t.supervisors)
+        monitor = {
+            "agentId": supervisor["agentId"],
+            "agentName": supervisor["agentName"],
+            "bargedIn": rng2.random() < 0.1,
+            "startTimestamp": fmt_ms(begin),
+        }
+        finished = seen(finish)
+        self.put(monitor, "endTimestamp", fmt_ms(finished) if finished else None)
+        return [monitor]
 
     def hook(self, name: str, kind: str, hook_type: str, agent_id: str | None, ts: int) -> dict:
         d = {"tenantId": self.t.tenant_id, "hookId": self.t.hook_ids[kind]}
@@ -975,28 +1171,43 @@ class _Builder:
         d["interactionHookId"] = self.uuid()
         return d
 
-    def crm_hook(self, crm: str, agent_id: str | None, legs: list, cut: int | None) -> dict:
+    def crm_hooks(self, crm: str, contact: int | None, legs: list, cut: int | None) -> list:
+        """The CRM records the agent linked, in the shape of the public API docs' Zendesk
+        example: no tenantId, interactionId or URL; ``hookedBy`` is the agent's CRM user id;
+        ``hookId`` the record's id; ``hookName`` only on the person (a Zendesk user's name)
+        and, as the SDK sends it, a Salesforce case's number."""
         t, gen = self.t, self.gen
-        name = gen.ticket_name(t, self.i, crm)
         ts = legs[0]["accept"] + self.ms(2, 40) if legs else self.start + 1_000
         if cut is not None:
             ts = min(ts, cut)
-        if crm == "salesforce":
-            url = f"https://{t.slug}.lightning.force.com/lightning/r/Case/500Q{int(name):011d}/view"
-        else:
-            url = f"https://{t.slug}.zendesk.com/agent/tickets/{name}"
-        d = {"tenantId": t.tenant_id, "hookId": t.hook_ids[crm]}
-        if agent_id:
-            d["agentId"] = agent_id
-        d["hookBy"] = "agent" if agent_id else "flow"
-        d["interactionId"] = self.iid
-        d["hookName"] = name
-        d["hookSubType"] = "ticket"
-        d["timestamp"] = fmt_ms(max(self.start, ts))
-        d["hookType"] = crm
-        d["hookUrl"] = url
-        d["interactionHookId"] = self.uuid()
-        return d
+        agent = legs[0]["agent"] if legs else None
+        record = {"interactionHookId": self.uuid(), "hookSubType": CRM_RECORD[crm]}
+        if agent:
+            record["agentId"] = agent["agentId"]
+        record["hookType"] = crm
+        if crm == SALESFORCE:
+            record["hookName"] = gen.case_number(t, self.i)
+        if agent:
+            record["hookedBy"] = agent[crm]
+        record["hookId"] = gen.record_id(t, self.i, crm)
+        record["timestamp"] = fmt_ms(max(self.start, ts))
+        hooks = [record]
+        if contact is not None:
+            person = {
+                "interactionHookId": _format_uuid(self.rng2.getrandbits(128)),
+                "hookSubType": CRM_PERSON[crm],
+            }
+            if agent:
+                person["agentId"] = agent["agentId"]
+            person["hookType"] = crm
+            person["hookName"] = gen.person_name(contact)
+            if agent:
+                person["hookedBy"] = agent[crm]
+            person["hookId"] = gen.person_id(t, contact, crm)
+            later = ts + self.ms2(5, 60)
+            person["timestamp"] = fmt_ms(max(self.start, min(later, cut) if cut else later))
+            hooks.append(person)
+        return hooks
 
     def agent_dict(self, leg: dict, seg: dict, channel: str, seen, missing: bool) -> dict:
         t, rng = self.t, self.rng
@@ -1096,11 +1307,12 @@ class _Builder:
             return d
         end = None if missing else seen(s.get("end"))
         cancelled = s.get("queue") is not None and s["queue"].get("abandoned")
-        if s["k"] > 0:
+        start_type = "interaction" if s["k"] == 0 else s.get("start_type", "transfer")
+        if start_type == "transfer":
             d["transfer"] = True
         if cancelled:
             d["segmentCancelled"] = True
-        d["segmentStartType"] = "interaction" if s["k"] == 0 else "transfer"
+        d["segmentStartType"] = start_type
         if "agent" in s:
             d["segmentToAgentId"] = s["agent"]["agentId"]
         self.put(d, "endTimestamp", fmt_ms(end) if end else None)

@@ -23,9 +23,15 @@ MODES = (
     "huge",
     "quirk",
     "xss",
+    "bare-search",
+    "no-total",
+    "no-data-complete",
 )
 # modes that replace the whole response; the others rewrite a successful JSON body
 RAW_MODES = frozenset({"status", "hang", "malformed", "truncated", "empty", "html"})
+# how error answers are written: the shapes the real API uses (shark764/cxengage-configuration-ui
+# src/utils/sdk.js, errorManager) plus an HTML gateway page, as under load
+ERROR_BODIES = ("object", "string", "array", "attribute", "nested", "html")
 HANG_SECONDS = 60.0
 HUGE_BYTES = 21 * 1024 * 1024
 
@@ -37,6 +43,7 @@ DEFAULTS = {
     "count": None,
     "latency_ms": 0,
     "latency_jitter_ms": 0,
+    "error_body": "object",
     # artifacts (sandbox/artifacts.py)
     "artifacts_status": None,
     "artifacts_count": None,
@@ -66,6 +73,8 @@ def validate(raw: dict) -> dict:
     s.update({k: v for k, v in raw.items() if v is not None})
     if s["mode"] is not None and s["mode"] not in MODES:
         raise FaultSettingsError(f"mode must be one of {', '.join(MODES)} (or null)")
+    if s["error_body"] not in ERROR_BODIES:
+        raise FaultSettingsError(f"error_body must be one of {', '.join(ERROR_BODIES)}")
 
     def number(key: str, lo: float, hi: float, integer: bool) -> None:
         v = s[key]
@@ -117,6 +126,7 @@ class Decision:
     status: int
     retry_after: int
     delay_s: float
+    error_body: str = "object"
 
 
 class Faults:
@@ -161,7 +171,7 @@ class Faults:
             delay = s["latency_ms"]
             if s["latency_jitter_ms"]:
                 delay += self._rng.uniform(0, s["latency_jitter_ms"])
-            return Decision(mode, s["status"], s["retry_after"], delay / 1000)
+            return Decision(mode, s["status"], s["retry_after"], delay / 1000, s["error_body"])
 
     def _take(self, key: str, count_key: str) -> object:
         """The artifact fault ``key`` if it fires for this request (``count_key``, ``rate``)."""
@@ -206,6 +216,41 @@ HTML_PAGE = (
     b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n"
 )
 _CONTACT_POINT = re.compile(rb'"contactPoint":"([^"\\]*)"')
+
+
+def error_answer(shape: str, code: int, message: str) -> tuple[bytes, str]:
+    """An error body in one of the shapes the real API uses, and its content type."""
+    if shape == "html":
+        title = f"{code} {_REASONS.get(code, 'Error')}"
+        page = (
+            f"<html><head><title>{title}</title></head>\n<body><center><h1>{title}</h1>"
+            "</center><hr><center>awselb/2.0</center></body></html>\n"
+        )
+        return page.encode(), "text/html"
+    if shape == "string":
+        error: object = message
+    elif shape == "array":
+        error = [message]
+    elif shape == "attribute":
+        error = {"code": code, "message": message, "attribute": {"request": [message]}}
+    elif shape == "nested":
+        error = {"code": code, "body": {"errors": [{"code": code, "title": message}]}}
+    else:
+        error = {"code": code, "message": message}
+    return dumps({"error": error}), "application/json"
+
+
+_REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Temporarily Unavailable",
+    504: "Gateway Time-out",
+}
 
 
 def malformed(body: bytes) -> bytes:
@@ -270,6 +315,7 @@ XSS_PAYLOADS = {
     "noteBody": "<img src=x onerror=window.__xss=8>\u2028<b>bold?</b>",
     "hookName": "</title><svg><script>window.__xss=9</script></svg>"
     "\"'><img src=x onerror=window.__xss=9>",
+    "hookId": '415"><script>window.__xss=15</script>',
     # inside artifact files (sandbox/artifacts.py): transcripts and emails
     "messageText": "<img src=x onerror=window.__xss=11><script>window.__xss=11</script>",
     "emailSubject": "</title><script>window.__xss=12</script>",
@@ -323,6 +369,8 @@ def _xss_item(item: dict) -> dict:
     rewritten, urls_used = [], 0
     for hook in hooks:
         hook = {**hook, "hookName": XSS_PAYLOADS["hookName"]}
+        if hook.get("hookSubType") != "interaction-attribute":  # a CRM record id is shown
+            hook["hookId"] = XSS_PAYLOADS["hookId"]
         if "hookUrl" in hook:
             hook["hookUrl"] = XSS_URLS[urls_used % len(XSS_URLS)]
             urls_used += 1
@@ -352,28 +400,46 @@ def _xss_item(item: dict) -> dict:
     return out
 
 
-def rewrite(mode: str, payload: dict, is_list: bool) -> dict:
-    """wrong-types / missing-fields / unknown-fields / xss on a successful JSON payload."""
+def rewrite(mode: str, payload: dict, is_list: bool, is_search: bool = False) -> dict:
+    """wrong-types / missing-fields / unknown-fields / xss / bare-search / no-total /
+    no-data-complete on a successful JSON payload."""
     if _is_artifacts(payload):
         return _rewrite_artifacts(mode, payload)
+    if mode == "bare-search":
+        # the reference's custom-attribute search sample is one interaction, no envelope
+        results = payload.get("results") if is_list else None
+        if is_search and isinstance(results, list) and len(results) == 1:
+            return results[0]
+        return payload
+    if mode == "no-total":
+        return {k: v for k, v in payload.items() if k != "total"} if is_list else payload
+    if mode == "no-data-complete":
+        if not is_list or not isinstance(payload.get("results"), list):
+            return payload
+        results = [{k: v for k, v in r.items() if k != "dataComplete"} for r in payload["results"]]
+        return {**payload, "results": results}
     if mode == "xss":
         if not is_list:
             return _xss_item(payload)
-        return {**payload, "results": [_xss_item(r) for r in payload["results"]]}
+        results = payload.get("results")
+        return {**payload, "results": [_xss_item(r) for r in results] if results else results}
     if mode == "unknown-fields":
         return _unknown_fields(payload)
+    results = payload.get("results") if is_list else None
     if mode == "wrong-types":
         if not is_list:
             return _wrong_types_item(payload)
         out = _stringify_numbers(payload)
-        out["results"] = [_wrong_types_item(r) for r in payload["results"]]
+        out["results"] = [_wrong_types_item(r) for r in results] if results else results
         return out
     if mode == "missing-fields":
         drop = ("interactionId", "startTimestamp")
         if not is_list:
             return {k: v for k, v in payload.items() if k not in drop}
         out = dict(payload)
-        out["results"] = [{k: v for k, v in r.items() if k not in drop} for r in payload["results"]]
+        out["results"] = (
+            [{k: v for k, v in r.items() if k not in drop} for r in results] if results else results
+        )
         return out
     return payload
 

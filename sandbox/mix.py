@@ -17,10 +17,11 @@ def mix(gen: Generator, tenant_id: str, count: int) -> dict[str, Counter]:
         item = gen.build(t, i)
         c["channelType"][item["channelType"]] += 1
         c["direction"][item["direction"]] += 1
-        if item["flagged"]:
-            c["flagType"][item["flagType"]] += 1
+        flagged = bool(item.get("flagged"))
+        if flagged:
+            c["flagType"][item.get("flagType") or "(none)"] += 1
         other = c["other"]
-        other["flagged"] += item["flagged"]
+        other["flagged"] += flagged
         other["unfinished"] += not item["dataComplete"]
         other["abandoned"] += "customerAbandonTime" in item
         other["transferred"] += "customerTransfers" in item
@@ -28,12 +29,17 @@ def mix(gen: Generator, tenant_id: str, count: int) -> dict[str, Counter]:
         other["with notes"] += "notes" in item
         numbers = [s["segmentNumber"] for s in item["segments"]]
         other["segments out of order"] += numbers != sorted(numbers)
-        other["unknown fields"] += "experimentalScore" in item
+        other["monitored"] += "monitors" in item
+        other["held"] += "customerHoldTime" in item
+        other["IVR abandoned"] += bool(item.get("ivrAbandoned"))
+        other["add-participant"] += any(
+            s.get("segmentStartType") == "add-participant" for s in item["segments"]
+        )
         for hook in item.get("hooks", ()):
-            name = hook["hookName"]
-            if hook["hookSubType"] == "ticket":
-                c["tags"][f"CRM {hook['hookType']}"] += 1
+            if hook["hookSubType"] != "interaction-attribute":
+                c["tags"][f"CRM {hook['hookType']} {hook['hookSubType']}"] += 1
             else:
+                name = hook["hookName"]
                 c["tags"]["ORD-nnnnnn" if name.startswith("ORD-") else name] += 1
     return c
 
@@ -54,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     sections = (
         ("channelType", CHANNELS),
         ("direction", ("inbound", "outbound")),
-        ("flagType", FLAG_TYPES),
+        ("flagType", (*FLAG_TYPES, "(none)")),
         ("other", tuple(c["other"])),
         ("tags", tuple(sorted(c["tags"]))),
     )

@@ -35,6 +35,7 @@ MAX_STAT_PATHS = 2_000
 ITEM_CACHE = 4096
 COMPLETION_CACHE = 16_384
 
+CRM_PARAMS = ("hookType", "hookSubType", "hookId")
 _INTERACTIONS = re.compile(r"^/v1/tenants/([^/]+)/interactions(?:/([^/]+))?/?$")
 _DIGITS = re.compile(r"^[0-9]+$")
 
@@ -52,7 +53,7 @@ def error_body(code: int, message: str) -> bytes:
 
 
 class Response:
-    __slots__ = ("body", "content_type", "headers", "is_list", "status")
+    __slots__ = ("body", "content_type", "headers", "is_list", "is_search", "message", "status")
 
     def __init__(
         self,
@@ -61,12 +62,20 @@ class Response:
         content_type: str = "application/json",
         headers: dict[str, str] | None = None,
         is_list: bool = False,
+        is_search: bool = False,
+        message: str = "",
     ):
         self.status = status
         self.body = body
         self.content_type = content_type
         self.headers = headers or {}
         self.is_list = is_list
+        self.is_search = is_search  # a list filtered by attribute or CRM record
+        self.message = message  # an error's message, to re-shape its body
+
+
+def error_response(code: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(code, error_body(code, message), headers=headers, message=message)
 
 
 def json_response(status: int, payload: object) -> Response:
@@ -130,7 +139,7 @@ class SandboxServer(ThreadingHTTPServer):
 
     # --- tokens ----------------------------------------------------------------------------
 
-    def issue_token(self) -> str:
+    def issue_token(self, lifetime: float | None = None) -> str:
         token = secrets.token_urlsafe(24)
         now = time.monotonic()
         with self._tokens_lock:
@@ -138,7 +147,7 @@ class SandboxServer(ThreadingHTTPServer):
                 self._tokens = {k: v for k, v in self._tokens.items() if v > now}
                 while len(self._tokens) >= MAX_TOKENS:
                     self._tokens.pop(next(iter(self._tokens)))
-            self._tokens[token] = now + self.token_ttl
+            self._tokens[token] = now + (self.token_ttl if lifetime is None else lifetime)
         return token
 
     def token_valid(self, token: str) -> bool:
@@ -229,9 +238,7 @@ class Handler(BaseHTTPRequestHandler):
             response = self._route(method, path, split.query, body)
             status = self._send(response) if response is not None else "hang"
         except ApiError as exc:
-            status = self._send(
-                Response(exc.code, error_body(exc.code, exc.message), headers=exc.headers)
-            )
+            status = self._send(error_response(exc.code, exc.message, exc.headers))
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
             self.close_connection = True
             status = "aborted"
@@ -349,7 +356,7 @@ class Handler(BaseHTTPRequestHandler):
             message = {429: "Too many requests.", 503: "Service unavailable."}.get(
                 decision.status, "Sandbox fault."
             )
-            return Response(decision.status, error_body(decision.status, message), headers=headers)
+            return self._shaped(error_response(decision.status, message, headers), decision)
         if mode == "hang":
             server.faults.hang()
             self.close_connection = True
@@ -361,7 +368,8 @@ class Handler(BaseHTTPRequestHandler):
         try:
             response = produce()
         except ApiError as exc:
-            response = Response(exc.code, error_body(exc.code, exc.message), headers=exc.headers)
+            response = error_response(exc.code, exc.message, exc.headers)
+        response = self._shaped(response, decision)
         if mode == "malformed":
             response.body = faultlib.malformed(response.body)
         elif mode == "truncated":
@@ -374,7 +382,19 @@ class Handler(BaseHTTPRequestHandler):
                 response.body = faultlib.quirk(response.body)
             else:
                 payload = json.loads(response.body)
-                response.body = faultlib.dumps(faultlib.rewrite(mode, payload, response.is_list))
+                rewritten = faultlib.rewrite(mode, payload, response.is_list, response.is_search)
+                response.body = faultlib.dumps(rewritten)
+        return response
+
+    @staticmethod
+    def _shaped(response: Response, decision: faultlib.Decision) -> Response:
+        """An error answer in the error-body shape the fault settings ask for."""
+        if response.status < 400 or decision.error_body == "object" or not response.message:
+            return response
+        body, content_type = faultlib.error_answer(
+            decision.error_body, response.status, response.message
+        )
+        response.body, response.content_type = body, content_type
         return response
 
     # --- /v1 -------------------------------------------------------------------------------
@@ -403,23 +423,37 @@ class Handler(BaseHTTPRequestHandler):
             )
 
     def _tokens(self, body: bytes) -> Response:
+        """``POST /v1/tokens`` as the real API takes it: the API key and secret as
+        ``username`` / ``password`` and the ``tenantId`` (Pearson-ICC/CxAdmin httpclient.py
+        getToken), an optional ``ttl`` in seconds (the SDK's authentication.cljs login). Any
+        other body, ``{"apiKey", "apiSecret"}`` included, carries no credentials: 401. The
+        answer is ``{"token": ...}`` and nothing else, which is all public clients read."""
         try:
             data = json.loads(body or b"")
         except ValueError:
-            raise ApiError(400, "Body must be JSON with apiKey and apiSecret.") from None
+            raise ApiError(400, "Body must be JSON.") from None
         if not isinstance(data, dict):
-            raise ApiError(400, "Body must be JSON with apiKey and apiSecret.")
-        key, secret = data.get("apiKey"), data.get("apiSecret")
-        if not isinstance(key, str) or not isinstance(secret, str):
-            raise ApiError(400, "Body must be JSON with apiKey and apiSecret.")
-        ok = hmac.compare_digest(key.encode(), API_KEY.encode()) & hmac.compare_digest(
+            raise ApiError(400, "Body must be a JSON object.")
+        user, secret = data.get("username"), data.get("password")
+        if not isinstance(user, str) or not isinstance(secret, str):
+            raise ApiError(401, "Invalid credentials.")
+        ok = hmac.compare_digest(user.encode(), API_KEY.encode()) & hmac.compare_digest(
             secret.encode(), API_SECRET.encode()
         )
+        tenant = data.get("tenantId")
+        if tenant is not None and (
+            not isinstance(tenant, str) or tenant.lower() not in self.server.gen.tenants
+        ):
+            ok = False  # a tenant these credentials cannot read
         if not ok:
-            raise ApiError(401, "Invalid API key or secret.")
-        ttl = self.server.token_ttl
-        expires_in = int(ttl) if float(ttl).is_integer() else ttl
-        return json_response(200, {"token": self.server.issue_token(), "expiresIn": expires_in})
+            raise ApiError(401, "Invalid credentials.")
+        ttl = data.get("ttl")
+        if ttl is not None and (
+            isinstance(ttl, bool) or not isinstance(ttl, int | float) or not 0 < ttl <= 86_400
+        ):
+            raise ApiError(400, "ttl must be a number of seconds from 1 to 86400.")
+        lifetime = min(float(ttl), self.server.token_ttl) if ttl else self.server.token_ttl
+        return json_response(200, {"token": self.server.issue_token(lifetime)})
 
     def _tenant(self, tenant_id: str) -> Tenant:
         if not is_uuid(tenant_id):
@@ -462,7 +496,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _list(self, tenant: Tenant, params: dict[str, list[str]], nulls: bool) -> Response:
         gen = self.server.gen
-        limit = _int_param(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        # limit=0 reads just the total: Pearson-ICC/CxAdmin cxStatistics.py asks for it so
+        limit = _int_param(params, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
         offset = _int_param(params, "offset", None, 0, None)
         page = _int_param(params, "page", None, 0, None)
         if offset is None:
@@ -477,15 +512,18 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError(400, "contactId must be a UUID.")
             contact = gen.contact_index(tenant, value)
         values = tuple(params.get("attribute-value", []) + params.get("hook-name", []))
+        # a CRM record: the public docs' "Searching Interactions" (hookType, hookSubType, hookId)
+        crm = tuple(_first(params, name, "") or None for name in CRM_PARAMS)
+        has_crm = any(crm)
         window = gen.index_range(tenant, start, end)
-        if contact_param is None and not values:
+        if contact_param is None and not values and not has_crm:
             total = len(window)
             indices = list(window[offset : offset + limit])
         elif contact_param is not None and contact is None:
             total, indices = 0, []
         else:
             total, indices = 0, []
-            for i in gen.search(tenant, window, contact, values):
+            for i in gen.search(tenant, window, contact, values, crm if has_crm else None):
                 if offset <= total < offset + limit:
                     indices.append(i)
                 total += 1
@@ -500,16 +538,22 @@ class Handler(BaseHTTPRequestHandler):
             "tenantName": tenant.name,
             "tenantTimezone": tenant.timezone,
         }
+        if crm[1]:
+            envelope["hookSubType"] = crm[1]  # echoed, as in the docs' Zendesk example
         head = faultlib.dumps(envelope)
-        body = b"".join(
-            (
-                head[:-1],
-                b',"results":[',
-                b",".join(item(tenant.tenant_id, i, nulls, details) for i in indices),
-                b"]}",
+        if not indices:
+            # no match, or an offset past the end: null, not [] (CxAdmin cxStatistics.py)
+            body = head[:-1] + b',"results":null}'
+        else:
+            body = b"".join(
+                (
+                    head[:-1],
+                    b',"results":[',
+                    b",".join(item(tenant.tenant_id, i, nulls, details) for i in indices),
+                    b"]}",
+                )
             )
-        )
-        return Response(200, body, is_list=True)
+        return Response(200, body, is_list=True, is_search=bool(values) or has_crm)
 
 
 def _first(params: dict[str, list[str]], name: str, default: str) -> str:

@@ -8,12 +8,13 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
+    env_api_url,
     env_bool,
     env_cache,
     env_credentials,
+    env_crm_links,
     env_db,
     env_float,
-    env_http_url,
     env_int,
     env_list,
     env_str,
@@ -44,7 +45,8 @@ if not _credentials:
     _credentials = SANDBOX_CREDENTIALS
 
 CXENGAGE = {
-    "API_URL": env_http_url("CXENGAGE_API_URL", default=SANDBOX_API_URL),
+    # the host alone or the host with /v1, as public clients take it; always stored with /v1
+    "API_URL": env_api_url("CXENGAGE_API_URL", default=SANDBOX_API_URL),
     "TENANT_ID": env_uuid("CXENGAGE_TENANT_ID", default=SANDBOX_TENANT_ID),
     "API_KEY": _credentials.get("CXENGAGE_API_KEY"),
     "API_SECRET": _credentials.get("CXENGAGE_API_SECRET"),
@@ -55,6 +57,10 @@ CXENGAGE = {
     "RETRIES": env_int("CXENGAGE_RETRIES", default=2, maximum=10),
     "MAX_RETRY_AFTER": env_float("CXENGAGE_MAX_RETRY_AFTER", default=3.0),
     "MAX_RESPONSE_BYTES": env_int("CXENGAGE_MAX_RESPONSE_MB", default=64, minimum=1) * 1024 * 1024,
+    # calls in flight to CxEngage at once, per process: scans, exports and pages share them
+    "MAX_CONCURRENCY": env_int("CXENGAGE_MAX_CONCURRENCY", default=8, minimum=1, maximum=64),
+    # CRM record links, per hookType or hookType/hookSubType: {"zendesk": "https://…/{id}"}
+    "CRM_LINKS": env_crm_links("CXENGAGE_CRM_LINKS"),
     "FLAGGED_SCAN_DEPTH": env_int("CXENGAGE_FLAGGED_SCAN_DEPTH", default=10_000, minimum=1000),
     "FLAGGED_FIRST_PAINT_SECONDS": env_float("CXENGAGE_FLAGGED_FIRST_PAINT_SECONDS", default=1.0),
     "FLAGGED_SCAN_WORKERS": env_int(

@@ -1,42 +1,52 @@
 """HTTP client for the CxEngage Interactions API: the only module that imports requests.
 
 One ``requests.Session`` per client (connection reuse), connect/read timeouts, urllib3 ``Retry``
-with backoff for idempotent GETs on connection errors, 5xx and 429 (honouring a capped
-Retry-After), token auth with a single re-authentication on 401 or HTTP Basic auth, a cap on
-response size, and every failure mapped to a ``CxEngageError`` subclass. Credentials and tokens
-never appear in exceptions or log lines.
+with backoff for idempotent GETs on connection errors and 5xx, a 429 retried at most once and
+only when its Retry-After is short, token auth as the real API does it (one re-login on 401) or
+HTTP Basic auth, a per-process cap on calls in flight, a cap on response size, and every failure
+mapped to a ``CxEngageError`` subclass. Credentials and tokens never appear in exceptions or log
+lines; upstream error bodies are logged cut short and scrubbed of them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import math
+import re
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
 from . import errors
 from .models import Interaction, Page
-from .parsing import decode_json, is_flagged, parse_interaction, parse_page
+from .parsing import decode_json, error_summary, is_flagged, parse_interaction, parse_page
 
 logger = logging.getLogger(__name__)
 
 MAX_LIMIT = 1000
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# No public source gives the token's lifetime when the answer does not: renew often enough
+# that an expired token is rare (a 401 still gets its one re-login).
+DEFAULT_TOKEN_SECONDS = 300.0
+ERROR_BODY_BYTES = 16 * 1024  # read this much of an error answer to log what it said
+_UPSTREAM_REQUEST_ID_HEADERS = ("X-Request-Id", "X-Amzn-RequestId")
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
+_AUTH_VALUE = re.compile(r"\b(Token|Basic|Bearer)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class ClientConfig:
-    api_url: str
+    api_url: str  # the API base including /v1 (config.env.env_api_url normalises it)
     tenant_id: str
     api_key: str | None = None
     api_secret: str | None = None
@@ -48,23 +58,64 @@ class ClientConfig:
     max_retry_after: float = 3.0
     max_response_bytes: int = 64 * 1024 * 1024
     pool_size: int = 16
+    max_concurrency: int = 8  # calls in flight per process, shared by same-settings clients
 
     def __repr__(self) -> str:  # keep secrets out of tracebacks and debug output
         return f"ClientConfig(api_url={self.api_url!r}, tenant_id={self.tenant_id!r})"
 
 
-class _CappedRetry(Retry):
-    """urllib3 Retry that honours Retry-After but never sleeps longer than ``max_retry_after``."""
+# --- Retry-After and the retry policy ---------------------------------------------------------
 
-    max_retry_after = 3.0
+_RETRY_AFTER_PARSER = Retry(0)
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """Retry-After as seconds (delta-seconds or an HTTP-date, urllib3's reading of RFC 9110);
+    None when absent or unusable ("soon", "2.5", "inf"), never an exception."""
+    value = headers.get("Retry-After")
+    if not value or not value.strip():
+        return None
+    try:
+        return float(_RETRY_AFTER_PARSER.parse_retry_after(value))
+    except (InvalidHeader, ValueError, OverflowError, TypeError, IndexError):
+        return None
+
+
+class _Policy(Retry):
+    """urllib3 Retry with the dashboard's rules on top.
+
+    - A 429 is retried at most once, and only when its Retry-After is within
+      ``max_retry_after``: otherwise the page says at once when to try again, instead of
+      holding the supervisor while sending more calls into the rate limit. (The JavaScript SDK
+      never retries a 4xx: ``domain/api_utils.cljs``.)
+    - 5xx and connection errors are retried ``retries`` times with backoff, a Retry-After
+      honoured up to ``max_retry_after`` (the SDK retries server errors whatever they say;
+      CxAdmin retries an overloaded 503/504 after 1-5 s).
+    """
+
+    max_retry_after = 3.0  # set per client by _retry_policy
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        already = any(h.status == 429 for h in self.history or ())
+        if status_code == 429 and (not has_retry_after or already):
+            return False
+        return super().is_retry(method, status_code, has_retry_after)
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, **kw):  # type: ignore[no-untyped-def,override]
+        if response is not None and error is None and response.status == 429:
+            wait = retry_after_seconds(response.headers)
+            if wait is None or wait > self.max_retry_after:
+                # with raise_on_status=False urllib3 hands this answer back as it is
+                raise MaxRetryError(_pool, url, ResponseError("429 not retried"))
+        return super().increment(method, url, response=response, error=error, _pool=_pool, **kw)
 
     def get_retry_after(self, response):  # type: ignore[no-untyped-def]
-        seconds = super().get_retry_after(response)
+        seconds = retry_after_seconds(response.headers)
         return None if seconds is None else min(seconds, self.max_retry_after)
 
 
 def _retry_policy(config: ClientConfig) -> Retry:
-    policy = type("Retry", (_CappedRetry,), {"max_retry_after": config.max_retry_after})
+    policy = type("Policy", (_Policy,), {"max_retry_after": config.max_retry_after})
     return policy(
         total=config.retries,
         connect=config.retries,
@@ -81,6 +132,28 @@ def _retry_policy(config: ClientConfig) -> Retry:
         respect_retry_after_header=True,
         raise_on_status=False,
     )
+
+
+# --- the concurrency cap ----------------------------------------------------------------------
+
+# One semaphore per (API, tenant, cap) in this process, shared by every client built with those
+# settings: the factory may build a new client (a settings change, a test) while the old one
+# still has calls in flight; those release the semaphore they took. A client with a different
+# cap gets its own (briefly, both may have calls in flight). Entries go when no client uses them.
+_SLOTS: weakref.WeakValueDictionary[tuple[str, str, int], threading.BoundedSemaphore] = (
+    weakref.WeakValueDictionary()
+)
+_SLOTS_LOCK = threading.Lock()
+
+
+def _slots_for(config: ClientConfig) -> threading.BoundedSemaphore:
+    key = (config.api_url, config.tenant_id, config.max_concurrency)
+    with _SLOTS_LOCK:
+        slots = _SLOTS.get(key)
+        if slots is None:
+            slots = threading.BoundedSemaphore(config.max_concurrency)
+            _SLOTS[key] = slots
+        return slots
 
 
 def format_timestamp(value: datetime) -> str:
@@ -107,27 +180,26 @@ class CxEngageClient:
             raise ValueError(
                 "CxEngageClient needs an API key and secret or a username and password"
             )
+        if config.max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
         self.config = config
         self.session = session or requests.Session()
         adapter = HTTPAdapter(
             max_retries=_retry_policy(config),
             pool_connections=4,
-            pool_maxsize=config.pool_size,
+            pool_maxsize=max(config.pool_size, config.max_concurrency),
         )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update(
             {"Accept": "application/json", "User-Agent": "cxengage-dashboard/1"}
         )
+        self._slots = _slots_for(config)
         self._token: str | None = None
         self._token_expires = 0.0
         self._token_lock = threading.Lock()
 
     # --- public API ---------------------------------------------------------------------
-
-    @property
-    def tenant_id(self) -> str:
-        return self.config.tenant_id
 
     def list_interactions(
         self,
@@ -138,11 +210,18 @@ class CxEngageClient:
         end: datetime | None = None,
         attribute_values: Sequence[str] = (),
         hook_names: Sequence[str] = (),
-        contact_id: str | None = None,
+        hook_type: str | None = None,
+        hook_sub_type: str | None = None,
+        hook_id: str | None = None,
         only_flagged: bool = False,
     ) -> Page:
         """One page of interactions; ``only_flagged`` parses just the flagged ones into items
-        (``received`` still counts every result), which is what a flagged scan needs."""
+        (``received`` still counts every result), which is what a flagged scan needs.
+
+        ``hook_type`` / ``hook_sub_type`` / ``hook_id`` find the interactions linked to a CRM
+        record (``zendesk`` / ``ticket`` / ``415``): the public API docs' "Searching
+        Interactions" and the SDK's ``get-crm-interactions-request``.
+        """
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be 1..{MAX_LIMIT}")
         params: list[tuple[str, str]] = [("limit", str(limit)), ("offset", str(max(offset, 0)))]
@@ -150,10 +229,15 @@ class CxEngageClient:
             params.append(("start", format_timestamp(start)))
         if end is not None:
             params.append(("end", format_timestamp(end)))
-        if contact_id:
-            params.append(("contactId", contact_id))
         params += [("attribute-value", value) for value in attribute_values]
         params += [("hook-name", value) for value in hook_names]
+        for name, value in (
+            ("hookType", hook_type),
+            ("hookSubType", hook_sub_type),
+            ("hookId", hook_id),
+        ):
+            if value:
+                params.append((name, value))
         try:
             data = self._get_json(self._tenant_path("interactions"), params)
         except errors.NotFound:
@@ -184,18 +268,38 @@ class CxEngageClient:
     def _get_json(self, url: str, params: Iterable[tuple[str, str]]) -> Any:
         return decode_json(self._get_body(url, params))
 
+    @contextlib.contextmanager
+    def _slot(self) -> Iterator[None]:
+        """One of the process's ``max_concurrency`` upstream slots, for one call (its token
+        request, retries and body included). Waiting is bounded by one call's timeouts."""
+        wait = self.config.connect_timeout + self.config.read_timeout
+        if not self._slots.acquire(timeout=wait):
+            logger.warning(
+                "cxengage: no free upstream slot after %.1f s (%d in flight)",
+                wait,
+                self.config.max_concurrency,
+            )
+            raise errors.UpstreamTimeout(
+                f"all {self.config.max_concurrency} upstream slots stayed busy for {wait:.1f} s"
+            )
+        try:
+            yield
+        finally:
+            self._slots.release()
+
     def _get_body(self, url: str, params: Iterable[tuple[str, str]]) -> bytes:
         params = list(params)
-        response = self._send(url, params)
-        if response.status_code == 401 and self._uses_token:
-            response.close()
-            self._forget_token()
-            response = self._send(url, params)  # one re-authentication, then give up
-        try:
-            self._raise_for_status(response)
-            return self._read_capped(response)
-        finally:
-            response.close()
+        with self._slot():
+            response = self._send(url, params)
+            if response.status_code == 401 and self._uses_token:
+                response.close()
+                self._forget_token()
+                response = self._send(url, params)  # one re-authentication, then give up
+            try:
+                self._raise_for_status(response, "GET")
+                return self._read_capped(response)
+            finally:
+                response.close()
 
     @property
     def _uses_token(self) -> bool:
@@ -227,7 +331,7 @@ class CxEngageClient:
             raise errors.BadResponse(f"request failed: {type(exc).__name__}") from None
         logger.info(
             "cxengage GET %s -> %s in %.0f ms",
-            response.url.split("?", 1)[0] if response.url else url,
+            _path_of(response.url or url),
             response.status_code,
             (time.perf_counter() - started) * 1000,
         )
@@ -237,17 +341,20 @@ class CxEngageClient:
     def _log_failure(url: str, started: float, what: str) -> None:
         logger.warning(
             "cxengage GET %s failed (%s) after %.0f ms",
-            url,
+            _path_of(url),
             what,
             (time.perf_counter() - started) * 1000,
         )
 
-    @staticmethod
-    def _raise_for_status(response: requests.Response) -> None:
+    def _raise_for_status(self, response: requests.Response, method: str) -> None:
         status = response.status_code
         if 200 <= status < 300:
             return
-        detail = f"upstream answered {status}"
+        said = self._what_upstream_said(response)
+        logger.warning(
+            "cxengage %s %s answered %s: %s", method, _path_of(response.url or ""), status, said
+        )
+        detail = f"upstream answered {status}: {said}"
         if status == 400:
             raise errors.BadRequest(detail, upstream_status=status)
         if status == 401:
@@ -258,11 +365,43 @@ class CxEngageClient:
             raise errors.NotFound(detail, upstream_status=status)
         if status == 429:
             raise errors.RateLimited(
-                detail, retry_after=_retry_after_seconds(response.headers), upstream_status=status
+                detail, retry_after=retry_after_seconds(response.headers), upstream_status=status
             )
         if status >= 500:
             raise errors.UpstreamServerError(detail, upstream_status=status)
         raise errors.BadResponse(detail, upstream_status=status)
+
+    def _what_upstream_said(self, response: requests.Response) -> str:
+        """The error answer in a few words: every shape the real API uses (a string, an array,
+        ``{code, message, attribute}``, ``{body: {errors}}``, HTML under load), cut short and
+        scrubbed of every credential this client holds, plus the upstream's request id."""
+        body = b""
+        with contextlib.suppress(requests.exceptions.RequestException, OSError, ValueError):
+            for chunk in response.iter_content(chunk_size=ERROR_BODY_BYTES):
+                body += chunk
+                if len(body) >= ERROR_BODY_BYTES:
+                    break
+        said = error_summary(body[:ERROR_BODY_BYTES], response.headers.get("Content-Type", ""))
+        said = self._scrub(said)
+        for header in _UPSTREAM_REQUEST_ID_HEADERS:
+            value = (response.headers.get(header) or "").strip()
+            if _SAFE_REQUEST_ID.match(value):
+                said += f" (upstream request id {value})"
+                break
+        return said
+
+    def _scrub(self, text: str) -> str:
+        text = _AUTH_VALUE.sub(lambda m: f"{m.group(1)} [redacted]", text)
+        for secret in (
+            self.config.api_secret,
+            self.config.password,
+            self._token,
+            self.config.api_key,
+            self.config.username,
+        ):
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, "[redacted]")
+        return text
 
     def _read_capped(self, response: requests.Response) -> bytes:
         cap = self.config.max_response_bytes
@@ -297,12 +436,22 @@ class CxEngageClient:
         with self._token_lock:
             self._token = None
 
+    def _token_body(self) -> dict[str, str]:
+        """The real API's login: the API key and secret as username and password, plus the
+        tenant (Pearson-ICC/CxAdmin ``httpclient.py`` ``getToken``; the SDK's
+        ``modules/authentication.cljs`` sends the same username/password pair)."""
+        return {
+            "username": self.config.api_key or "",
+            "password": self.config.api_secret or "",
+            "tenantId": self.config.tenant_id,
+        }
+
     def _request_token(self) -> tuple[str, float]:
         url = f"{self.config.api_url}/tokens"
         try:
             response = self.session.post(
                 url,
-                json={"apiKey": self.config.api_key, "apiSecret": self.config.api_secret},
+                json=self._token_body(),
                 timeout=(self.config.connect_timeout, self.config.read_timeout),
                 stream=True,
             )
@@ -314,36 +463,35 @@ class CxEngageClient:
             raise errors.BadResponse(f"token request failed: {type(exc).__name__}") from None
         with response:
             if response.status_code in (400, 401, 403):
-                logger.warning("cxengage token request rejected (%s)", response.status_code)
-                raise errors.Unauthorized(
-                    "token request rejected", upstream_status=response.status_code
+                said = self._what_upstream_said(response)
+                logger.warning(
+                    "cxengage token request rejected (%s): %s", response.status_code, said
                 )
-            self._raise_for_status(response)
+                raise errors.Unauthorized(
+                    f"token request rejected ({response.status_code}): {said}",
+                    upstream_status=response.status_code,
+                )
+            self._raise_for_status(response, "POST")
             data = decode_json(self._read_capped(response))
         token = data.get("token") if isinstance(data, Mapping) else None
         if not isinstance(token, str) or not token:
             raise errors.BadResponse("token response without a token")
-        lifetime = data.get("expiresIn")
-        if not isinstance(lifetime, int | float) or isinstance(lifetime, bool) or lifetime <= 0:
-            lifetime = 300.0
-        return token, float(lifetime)
+        return token, _token_lifetime(data)
 
 
-def _retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    """Retry-After as seconds: delta-seconds or an HTTP-date; None if absent or unusable."""
-    value = (headers.get("Retry-After") or "").strip()
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            moment = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        seconds = (moment - datetime.now(UTC)).total_seconds()
-    if not math.isfinite(seconds):  # "inf" / "nan" parse as floats
-        return None
-    return max(seconds, 0.0)
+def _token_lifetime(data: Mapping[str, Any]) -> float:
+    """Seconds the token lives, from ``ttl`` or ``expiresIn`` when the answer has one."""
+    for key in ("ttl", "expiresIn"):
+        value = data.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1e9:
+            return float(value)
+    return DEFAULT_TOKEN_SECONDS
+
+
+def _path_of(url: str) -> str:
+    """A URL for a log line: no query string (search values), no credentials."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return f"{parts.scheme}://{host}{parts.path}" if parts.scheme else parts.path

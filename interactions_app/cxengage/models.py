@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 
 def _seconds_between(start: datetime | None, end: datetime | None) -> float | None:
@@ -39,6 +40,9 @@ class Segment:
     transfer: bool = False
     agent_id: str | None = None
     to_agent_id: str | None = None
+    cancel_seconds: float | None = None  # segmentCancelTime
+    transfer_seconds: float | None = None  # transferTime
+    consult_seconds: float | None = None  # segmentConsultTime
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -86,9 +90,26 @@ class Agent:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+# How a CRM's hookType reads in a sentence; unknown ones are shown as they come.
+CRM_NAMES = {
+    "zendesk": "Zendesk",
+    "salesforce": "Salesforce",
+    "salesforce-classic": "Salesforce Classic",
+    "salesforce-lightning": "Salesforce Lightning",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Hook:
-    """A CRM link or a custom reporting attribute; ``name`` carries the searchable value."""
+    """A CRM record linked to the interaction, or a custom reporting attribute.
+
+    For a custom attribute ``name`` (hookName) is the searchable value. For a CRM record
+    (hookType ``zendesk``, ``salesforce-lightning``, ...; hookSubType ``ticket``, ``user``,
+    ``Case``, ...) ``hook_id`` is the record's id in the CRM (``"415"``), ``by`` who linked it
+    (``hookedBy``; attributes say ``hookBy``) and ``name`` is only there for some subtypes (a
+    Zendesk user's name). The real API sends no URL; ``url`` keeps a ``hookUrl`` if one ever
+    comes, but a link is only ever built from the operator's templates (``link``).
+    """
 
     id: str | None
     hook_id: str | None
@@ -104,6 +125,50 @@ class Hook:
     @property
     def is_attribute(self) -> bool:
         return (self.sub_type or "").strip().lower() == "interaction-attribute"
+
+    @property
+    def crm_name(self) -> str:
+        kind = (self.hook_type or "").strip()
+        return CRM_NAMES.get(kind.lower(), kind or "CRM")
+
+    @property
+    def label(self) -> str:
+        """``Zendesk ticket 415``: the CRM, the kind of record and its id, in words."""
+        parts = [self.crm_name, (self.sub_type or "").strip() or "record"]
+        record = (self.hook_id or "").strip()
+        parts.append(record or "(no id)")
+        return " ".join(parts)
+
+    def link(self, templates: Mapping[str, str]) -> str | None:
+        """The https link to this CRM record, from the operator's templates
+        (``settings.CXENGAGE["CRM_LINKS"]``, read from ``CXENGAGE_CRM_LINKS`` and checked at
+        start-up): ``hookType/hookSubType`` first, then ``hookType``; ``{id}`` becomes the
+        percent-encoded hookId. None for attributes, records without an id, or no template."""
+        record = (self.hook_id or "").strip()
+        kind = (self.hook_type or "").strip().lower()
+        if self.is_attribute or not record or not kind:
+            return None
+        sub = (self.sub_type or "").strip().lower()
+        template = templates.get(f"{kind}/{sub}") if sub else None
+        template = template or templates.get(kind)
+        if not template:
+            return None
+        url = template.replace("{id}", quote(record, safe=""))
+        parts = urlsplit(url)
+        if parts.scheme != "https" or parts.netloc != urlsplit(template).netloc:
+            return None  # templates are checked at start-up; this only guards misuse
+        return url
+
+
+@dataclass(frozen=True, slots=True)
+class Monitor:
+    """Someone who listened in on the interaction (``monitors``)."""
+
+    agent_id: str | None
+    name: str | None
+    start: datetime | None = None
+    end: datetime | None = None
+    barged_in: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,12 +217,26 @@ class Interaction:
     customer_transfers: int | None = None
     customer_abandon_seconds: float | None = None
     customer_talk_seconds: float | None = None
+    customer_conversation_seconds: float | None = None
+    customer_hold_seconds: float | None = None
+    customer_hold_abandoned: bool | None = None
+    ivr_abandoned: bool | None = None
+    ivr_abandon_seconds: float | None = None
+    third_party_seconds: float | None = None
     flagged: bool = False
     flag_type: str | None = None
-    data_complete: bool | None = None
+    flag_time: datetime | None = None  # flagTimestamp
+    updated: datetime | None = None
+    data_complete: bool | None = None  # None: not said (list items may not carry it)
     disposition_name: str | None = None
     disposition_id: str | None = None
     audio_recording: str | None = None
+    artifacts_summary: str | None = None
+    customer_satisfaction_score: float | None = None
+    campaign_id: str | None = None
+    lead_id: str | None = None
+    monitors: tuple[Monitor, ...] = ()
+    monitor_count: int | None = None  # len(monitors), or a bare count where one is sent
     segments: tuple[Segment, ...] = ()
     queues: tuple[Queue, ...] = ()
     agents: tuple[Agent, ...] = ()
@@ -172,7 +251,19 @@ class Interaction:
 
     @property
     def in_progress(self) -> bool:
+        """Known to be unfinished (``dataComplete: false``)."""
         return self.data_complete is False
+
+    @property
+    def complete(self) -> bool:
+        """Known to be finished (``dataComplete: true``). Neither this nor ``in_progress``
+        holds while the record does not say (``completeness_known`` is False): list items in
+        the reference samples never carry dataComplete; the detail does."""
+        return self.data_complete is True
+
+    @property
+    def completeness_known(self) -> bool:
+        return self.data_complete is not None
 
     @property
     def duration_seconds(self) -> float | None:
@@ -217,6 +308,8 @@ class Interaction:
 @dataclass(frozen=True, slots=True)
 class Page:
     items: tuple[Interaction, ...]
+    # ``total`` from the envelope; when the answer had none it is a lower bound (offset plus
+    # what this page received) and ``total_known`` is False: there may be more pages.
     total: int
     limit: int
     offset: int
@@ -225,3 +318,5 @@ class Page:
     tenant_timezone: str | None = None
     skipped: int = 0  # results the parser could not read (no usable interactionId)
     received: int = 0  # results in the envelope, whether parsed, filtered out or skipped
+    total_known: bool = True
+    bare: bool = False  # the answer was one interaction object, not the list envelope

@@ -3,8 +3,11 @@
 Rules: unknown keys are kept in ``extra``; missing keys and wrong types become None (never an
 exception); segments are ordered by segmentNumber whatever order they arrive in; timestamps become
 aware UTC datetimes; implausible timestamps (outside 1900-2999) and durations (over ten years)
-become None too. Only an envelope that is not an object with a ``results`` list, or a single
-interaction without a usable id, is a BadResponse.
+become None too. A list answer may carry ``"results": null`` (no match, or an offset past the
+end: an empty page), no ``total`` (a lower bound, ``Page.total_known`` False) or be one bare
+interaction object (a search with one match, as the reference's custom-attribute sample shows).
+Only an answer that is none of these, or a single interaction without a usable id, is a
+BadResponse.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from .models import (
     Details,
     Hook,
     Interaction,
+    Monitor,
     Note,
     Page,
     Queue,
@@ -207,7 +211,9 @@ _SEGMENT_KEYS = frozenset(
         "transfer",
         "agentId",
         "segmentToAgentId",
-        "interactionAgentId",
+        "segmentCancelTime",
+        "transferTime",
+        "segmentConsultTime",
     ]
 )
 
@@ -225,6 +231,9 @@ def parse_segment(data: Mapping[str, Any]) -> Segment:
         transfer=bool(_bool(data.get("transfer"))),
         agent_id=_str(data.get("agentId")),
         to_agent_id=_str(data.get("segmentToAgentId")),
+        cancel_seconds=_seconds(data.get("segmentCancelTime")),
+        transfer_seconds=_seconds(data.get("transferTime")),
+        consult_seconds=_seconds(data.get("segmentConsultTime")),
         extra=_extra(data, _SEGMENT_KEYS),
     )
 
@@ -344,6 +353,7 @@ _HOOK_KEYS = frozenset(
         "hookType",
         "hookSubType",
         "hookBy",
+        "hookedBy",
         "agentId",
         "timestamp",
         "hookUrl",
@@ -358,7 +368,8 @@ def parse_hook(data: Mapping[str, Any]) -> Hook:
         name=_str(data.get("hookName")),
         hook_type=_str(data.get("hookType")),
         sub_type=_str(data.get("hookSubType")),
-        by=_str(data.get("hookBy")),
+        # CRM records say hookedBy (the public docs' Zendesk example), attributes hookBy
+        by=_str(data.get("hookedBy")) or _str(data.get("hookBy")),
         agent_id=_str(data.get("agentId")),
         timestamp=_datetime(data.get("timestamp")),
         url=_str(data.get("hookUrl")),
@@ -375,6 +386,36 @@ def parse_note(data: Mapping[str, Any]) -> Note:
         created=_datetime(data.get("created")),
         updated=_datetime(data.get("updated")),
     )
+
+
+def parse_monitor(data: Mapping[str, Any]) -> Monitor:
+    return Monitor(
+        agent_id=_str(data.get("agentId")),
+        name=_str(data.get("agentName")),
+        start=_datetime(data.get("startTimestamp")),
+        end=_datetime(data.get("endTimestamp")),
+        barged_in=_bool(data.get("bargedIn")),
+    )
+
+
+def _monitors(value: Any) -> tuple[tuple[Monitor, ...], int | None]:
+    """``monitors`` as a list of who listened in; Pearson-ICC/CxAdmin annotates it as a
+    number, so a bare count is kept too."""
+    if isinstance(value, list | Mapping):
+        monitors = _many(value, parse_monitor)
+        return monitors, len(monitors)
+    count = _int(value)
+    return (), count if count is not None and count >= 0 else None
+
+
+def _text(value: Any) -> str | None:
+    """A string as it is; an object or list (a summary sent structured) as compact JSON."""
+    if isinstance(value, Mapping | list):
+        try:
+            return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+        except (TypeError, ValueError):
+            return None
+    return _str(value)
 
 
 def parse_detail_agent(data: Mapping[str, Any]) -> DetailAgent:
@@ -435,12 +476,25 @@ _INTERACTION_KEYS = frozenset(
         "customerTransfers",
         "customerAbandonTime",
         "customerTalkTime",
+        "customerConversationTime",
+        "customerHoldTime",
+        "customerHoldAbandoned",
+        "ivrAbandoned",
+        "ivrAbandonTime",
+        "thirdPartyTime",
         "flagged",
         "flagType",
+        "flagTimestamp",
+        "updated",
         "dataComplete",
         "dispositionName",
         "dispositionId",
         "audioRecording",
+        "artifactsSummary",
+        "customerSatisfactionScore",
+        "campaignId",
+        "leadId",
+        "monitors",
         "segments",
         "queues",
         "agents",
@@ -469,6 +523,7 @@ def parse_interaction(
     # an empty or blank flagType is no reason: it neither flags nor shows as a flag type
     flag_type = _flag_type(data)
     flagged = is_flagged(data)
+    monitors, monitor_count = _monitors(data.get("monitors"))
     return Interaction(
         id=interaction_id,
         tenant_id=_str(data.get("tenantId")),
@@ -487,12 +542,27 @@ def parse_interaction(
         customer_transfers=_int(data.get("customerTransfers")),
         customer_abandon_seconds=_seconds(data.get("customerAbandonTime")),
         customer_talk_seconds=_seconds(data.get("customerTalkTime")),
+        customer_conversation_seconds=_seconds(data.get("customerConversationTime")),
+        customer_hold_seconds=_seconds(data.get("customerHoldTime")),
+        customer_hold_abandoned=_bool(data.get("customerHoldAbandoned")),
+        ivr_abandoned=_bool(data.get("ivrAbandoned")),
+        ivr_abandon_seconds=_seconds(data.get("ivrAbandonTime")),
+        third_party_seconds=_seconds(data.get("thirdPartyTime")),
         flagged=flagged,
         flag_type=flag_type,
+        flag_time=_datetime(data.get("flagTimestamp")),
+        updated=_datetime(data.get("updated")),
         data_complete=_bool(data.get("dataComplete")),
         disposition_name=_str(data.get("dispositionName")),
         disposition_id=_str(data.get("dispositionId")),
+        # a link in the reference, a boolean in CxAdmin's CSV headings: keep only a link
         audio_recording=_str(data.get("audioRecording")),
+        artifacts_summary=_text(data.get("artifactsSummary")),
+        customer_satisfaction_score=_float(data.get("customerSatisfactionScore")),
+        campaign_id=_str(data.get("campaignId")),
+        lead_id=_str(data.get("leadId")),
+        monitors=monitors,
+        monitor_count=monitor_count,
         segments=tuple(sorted(_many(data.get("segments"), parse_segment), key=_sort_key)),
         queues=_many(data.get("queues"), parse_queue),
         agents=_many(data.get("agents"), parse_agent),
@@ -519,10 +589,18 @@ def _flag_type(data: Mapping[str, Any]) -> str | None:
 
 
 def is_flagged(data: Any) -> bool:
-    """Whether a raw interaction is flagged (``flagged: true`` or a non-blank flagType)."""
+    """Whether a raw interaction is flagged: ``flagged: true``, or a non-blank flagType (the
+    reference: "null - the interaction was not flagged", so any other value is a reason).
+    ``flagged`` null or absent with no flagType is not flagged: the reference's unflagged
+    records carry no ``flagged`` at all."""
     if not isinstance(data, Mapping):
         return False
     return bool(_bool(data.get("flagged"))) or _flag_type(data) is not None
+
+
+def _is_bare_interaction(data: Mapping[str, Any]) -> bool:
+    """One interaction object where the list envelope belongs (no ``results`` key at all)."""
+    return "results" not in data and "interactionId" in data
 
 
 def parse_page(
@@ -532,12 +610,24 @@ def parse_page(
     offset: int,
     select: Callable[[Any], bool] | None = None,
 ) -> Page:
-    """A list envelope; with ``select``, only results it accepts are parsed into items."""
-    if not isinstance(data, Mapping) or not isinstance(data.get("results"), list):
+    """A list answer; with ``select``, only results it accepts are parsed into items.
+
+    ``"results": null`` is an empty page (Pearson-ICC/CxAdmin ``cxStatistics.py`` stops paging
+    on it); a bare interaction object is a one-row result (the reference's custom-attribute
+    search sample); a missing ``total`` gives a lower bound and ``total_known=False``.
+    """
+    if isinstance(data, Mapping) and _is_bare_interaction(data):
+        return _bare_page(data, limit=limit, offset=offset, select=select)
+    if not isinstance(data, Mapping) or "results" not in data:
         raise BadResponse("list response without a results list")
+    results = data["results"]
+    if results is None:
+        results = []
+    elif not isinstance(results, list):
+        raise BadResponse(f"list response whose results is a {type(results).__name__}")
     items: list[Interaction] = []
     skipped = 0
-    for result in data["results"]:
+    for result in results:
         if not isinstance(result, Mapping):  # unreadable whatever ``select`` would say
             skipped += 1
             continue
@@ -550,8 +640,9 @@ def parse_page(
     if skipped:
         logger.warning("skipped %d unreadable interaction(s) in a list response", skipped)
     total = _int(data.get("total"))
-    if total is None or total < 0:
-        total = offset + len(data["results"])
+    total_known = total is not None and total >= 0
+    if not total_known:
+        total = offset + len(results)
     return Page(
         items=tuple(items),
         total=total,
@@ -561,5 +652,98 @@ def parse_page(
         tenant_name=_str(data.get("tenantName")),
         tenant_timezone=_zone_name(data.get("tenantTimezone", data.get("tenantTimeZone"))),
         skipped=skipped,
-        received=len(data["results"]),
+        received=len(results),
+        total_known=total_known,
     )
+
+
+def _bare_page(
+    data: Mapping[str, Any], *, limit: int, offset: int, select: Callable[[Any], bool] | None
+) -> Page:
+    """The single match of a search, answered as the interaction itself: it is row 0."""
+    items: tuple[Interaction, ...] = ()
+    skipped = 0
+    if offset == 0 and (select is None or select(data)):
+        try:
+            items = (parse_interaction(data, keep_raw=False),)
+        except BadResponse:
+            skipped = 1
+    return Page(
+        items=items,
+        total=1,
+        limit=limit,
+        offset=offset,
+        tenant_id=_str(data.get("tenantId")),
+        skipped=skipped,
+        received=1 if offset == 0 else 0,
+        bare=True,
+    )
+
+
+# --- error answers ----------------------------------------------------------------------------
+
+ERROR_SUMMARY_CHARS = 200
+_TAGS = re.compile(r"<[^>]{0,500}>")
+_SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")
+
+
+def error_summary(body: bytes, content_type: str = "") -> str:
+    """What an error answer said, in at most ``ERROR_SUMMARY_CHARS`` characters of one line.
+
+    The real API's error bodies come in several shapes (shark764/cxengage-configuration-ui
+    ``src/utils/sdk.js``, ``errorManager``: "Not all APIs return the same error structure"):
+    ``{"error": "text"}``, ``{"error": ["text", ...]}``, ``{"error": {"code", "message",
+    "attribute": {field: text or [texts]}}}``, ``{"error": {"body": {"errors": [{"code",
+    "title" or "message"}]}}}``; gateways add ``{"message": ...}`` and, under load, HTML or
+    plain text (CxAdmin ``cxStatistics.py`` retries 503/504 whose body is not JSON). Never
+    raises; the caller scrubs credentials.
+    """
+    text = body.decode("utf-8", errors="replace").strip()
+    if not text:
+        return "(empty body)"
+    try:
+        data = json.loads(text)
+    except ValueError:
+        kind = (content_type.split(";", 1)[0].strip() or "unknown type")[:40]
+        return _one_line(f"not JSON ({kind}): {_TAGS.sub(' ', text)}")
+    if isinstance(data, Mapping) and "error" in data:
+        data = data["error"]
+    return _one_line(_said(data) or "(no message)")
+
+
+def _said(value: Any, depth: int = 0) -> str:
+    if depth > 4:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "; ".join(filter(None, (_said(v, depth + 1) for v in value[:3])))
+    if not isinstance(value, Mapping):
+        return "" if value is None else str(value)
+    nested = value.get("body")
+    if isinstance(nested, Mapping) and isinstance(nested.get("errors"), list):
+        first = next((e for e in nested["errors"] if isinstance(e, Mapping)), {})
+        message = _said(first.get("title") or first.get("message"), depth + 1)
+        return _coded(first.get("code") or value.get("code"), message)
+    message = _said(value.get("message"), depth + 1)
+    attribute = value.get("attribute")
+    if isinstance(attribute, Mapping) and attribute:
+        fields = "; ".join(
+            f"{name}: {_said(problem, depth + 1)}" for name, problem in list(attribute.items())[:3]
+        )
+        message = f"{message} ({fields})" if message else fields
+    if not message and value:
+        message = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _coded(value.get("code"), message)
+
+
+def _coded(code: Any, message: str) -> str:
+    code_text = _str(code)
+    return f"{code_text}: {message}" if code_text and message else message or (code_text or "")
+
+
+def _one_line(text: str) -> str:
+    text = _SPACES.sub(" ", text).strip()
+    if len(text) > ERROR_SUMMARY_CHARS:
+        text = text[: ERROR_SUMMARY_CHARS - 1].rstrip() + "…"
+    return text

@@ -27,7 +27,7 @@ def finishes_flagged(live_api) -> str:
         if i["dataComplete"] is False
     ]
     live_api.clock(advance_seconds=DAY)
-    flagged = [i for i in unfinished if live_api.interactions(f"/{i}")["flagged"]]
+    flagged = [i for i in unfinished if live_api.interactions(f"/{i}").get("flagged")]
     live_api.reset()
     assert flagged
     return flagged[0]

@@ -109,11 +109,15 @@ def client() -> Iterator[CxEngageClient]:
     instance.close()
 
 
+# POST /v1/tokens as the real API takes it (Pearson-ICC/CxAdmin httpclient.py getToken)
+TOKEN_BODY = {"username": KEY, "password": SECRET, "tenantId": TENANT}
+
+
 def add_token(rsps: responses.RequestsMock, token: str = TOKEN, expires_in: float = 3600) -> None:
     rsps.post(
         TOKEN_URL,
         json={"token": token, "expiresIn": expires_in},
-        match=[matchers.json_params_matcher({"apiKey": KEY, "apiSecret": SECRET})],
+        match=[matchers.json_params_matcher(TOKEN_BODY)],
     )
 
 
@@ -149,7 +153,7 @@ def raises_clean(
     )
 
 
-# --- configuration ------------------------------------------------------------------------------
+# --- configuration ----------------------------------------------------------------------------
 
 
 def test_config_repr_hides_every_credential() -> None:
@@ -165,7 +169,7 @@ def test_client_requires_a_complete_credential_pair() -> None:
         CxEngageClient(make_config(api_key=None, api_secret=None, username=USERNAME))
 
 
-# --- request encoding ----------------------------------------------------------------------------
+# --- request encoding -------------------------------------------------------------------------
 
 
 def test_list_parameters_are_encoded_exactly(rsps, client) -> None:
@@ -258,7 +262,7 @@ def test_interaction_id_stays_one_path_segment(rsps, client) -> None:
     assert interaction.id == INTERACTION_ID
 
 
-# --- token auth ---------------------------------------------------------------------------------
+# --- token auth -------------------------------------------------------------------------------
 
 
 def test_token_is_fetched_once_and_reused(rsps, client) -> None:
@@ -279,8 +283,38 @@ def test_token_is_fetched_once_and_reused(rsps, client) -> None:
     assert calls_to(rsps, "POST", TOKEN_URL) == 1
     assert calls_to(rsps, "GET", LIST_URL) == 3
     post = rsps.calls[0].request
-    assert json.loads(post.body) == {"apiKey": KEY, "apiSecret": SECRET}
+    assert json.loads(post.body) == {"username": KEY, "password": SECRET, "tenantId": TENANT}
     assert "Authorization" not in post.headers
+
+
+@pytest.mark.parametrize(
+    ("answer", "lifetime"),
+    [
+        pytest.param({"ttl": 120}, 120.0, id="ttl"),
+        pytest.param({"expiresIn": 45.5}, 45.5, id="expiresIn"),
+        pytest.param({"ttl": 90, "expiresIn": 30}, 90.0, id="ttl-first"),
+        pytest.param({}, 300.0, id="only-a-token"),
+        pytest.param({"ttl": "soon", "expiresIn": -5}, 300.0, id="junk"),
+        pytest.param({"ttl": True}, 300.0, id="bool-is-not-a-number"),
+    ],
+)
+def test_token_lifetime_comes_from_the_answer_or_a_safe_default(
+    rsps, client, monkeypatch, answer, lifetime
+) -> None:
+    rsps.post(TOKEN_URL, json={"token": TOKEN, **answer})
+    rsps.get(LIST_URL, json=small_list())
+    now = [1000.0]
+    monkeypatch.setattr("interactions_app.cxengage.client.time.monotonic", lambda: now[0])
+    client.list_interactions(limit=10)
+    # renewed a little early, never later than the lifetime it was given
+    renew_at = client._token_expires - 1000.0
+    assert renew_at == pytest.approx(max(lifetime * 0.9, lifetime - 30))
+    now[0] += renew_at - 0.01
+    client.list_interactions(limit=10)
+    assert calls_to(rsps, "POST", TOKEN_URL) == 1
+    now[0] += 0.02
+    client.list_interactions(limit=10)
+    assert calls_to(rsps, "POST", TOKEN_URL) == 2
 
 
 def test_token_is_renewed_once_it_expires(rsps, client) -> None:
@@ -405,7 +439,7 @@ def test_basic_auth_401_is_unauthorized_without_retrying(rsps) -> None:
     assert calls_to(rsps, "POST", TOKEN_URL) == 0
 
 
-# --- status mapping and retries -------------------------------------------------------------------
+# --- status mapping and retries ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -422,19 +456,63 @@ def test_client_errors_map_to_their_type_without_retry(rsps, client, status, exp
     assert calls_to(rsps, "GET", LIST_URL) == 1
 
 
-def test_429_is_retried_then_rate_limited_with_retry_after(rsps, client) -> None:
+def test_429_beyond_the_cap_is_not_retried_and_says_when(rsps, client) -> None:
     add_token(rsps)
-    rsps.get(LIST_URL, status=429, headers={"Retry-After": "7"})
+    rsps.get(LIST_URL, status=429, headers={"Retry-After": "60"})
     with raises_clean(errors.RateLimited, client) as info:
         client.list_interactions(limit=10)
-    assert calls_to(rsps, "GET", LIST_URL) == client.config.retries + 1 == 3
-    assert info.value.retry_after == 7.0
+    assert calls_to(rsps, "GET", LIST_URL) == 1
+    assert info.value.retry_after == 60.0
     assert info.value.upstream_status == 429
+
+
+def test_429_without_retry_after_is_not_retried(rsps, client) -> None:
+    add_token(rsps)
+    rsps.get(LIST_URL, status=429)
+    with raises_clean(errors.RateLimited, client) as info:
+        client.list_interactions(limit=10)
+    assert calls_to(rsps, "GET", LIST_URL) == 1
+    assert info.value.retry_after is None
+
+
+def test_429_within_the_cap_is_retried_exactly_once(rsps, client) -> None:
+    add_token(rsps)
+    rsps.get(LIST_URL, status=429, headers={"Retry-After": "0"})
+    with raises_clean(errors.RateLimited, client):
+        client.list_interactions(limit=10)
+    assert client.config.retries == 2  # more retries allowed, yet a 429 gets only one
+    assert calls_to(rsps, "GET", LIST_URL) == 2
+
+
+def test_429_within_the_cap_then_success_recovers(rsps, client) -> None:
+    add_token(rsps)
+    rsps.get(LIST_URL, status=429, headers={"Retry-After": "0"})
+    rsps.get(LIST_URL, json=small_list(one_result()))
+    assert [i.id for i in client.list_interactions(limit=10).items] == [INTERACTION_ID]
+    assert calls_to(rsps, "GET", LIST_URL) == 2
+
+
+def test_503_is_retried_whatever_its_retry_after_says(rsps, client) -> None:
+    add_token(rsps)
+    rsps.get(LIST_URL, status=503, headers={"Retry-After": "120"})
+    with raises_clean(errors.UpstreamServerError, client):
+        client.list_interactions(limit=10)
+    assert calls_to(rsps, "GET", LIST_URL) == client.config.retries + 1 == 3
 
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("0", 0.0), ("2.5", 2.5), ("soon", None), ("inf", None), ("nan", None)],
+    [
+        ("0", 0.0),
+        (" 7 ", 7.0),
+        ("2.5", None),  # not delta-seconds (RFC 9110: digits only)
+        ("soon", None),
+        ("inf", None),
+        ("nan", None),
+        ("-5", None),
+        ("99999999999999999999", 21600.0),  # urllib3 caps what it reads at six hours
+        ("Mon, 01 Jan 99999 00:00:00 GMT", None),
+    ],
 )
 def test_rate_limited_retry_after_parsing(rsps, client, header, expected) -> None:
     add_token(rsps)
@@ -497,7 +575,7 @@ def test_transport_failures_map_to_errors(rsps, client, raised, expected) -> Non
     assert type(info.value) is expected
 
 
-# --- bodies -------------------------------------------------------------------------------------
+# --- bodies -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -609,7 +687,164 @@ def test_results_without_an_interaction_id_are_skipped_and_counted(rsps, client)
     assert page.total == 40
 
 
-# --- a real server on 127.0.0.1, for what only urllib3 does ---------------------------------
+def test_crm_record_filters_are_sent_as_the_api_names_them(rsps, client) -> None:
+    add_token(rsps)
+    rsps.get(
+        LIST_URL,
+        json=small_list(one_result()),
+        match=[
+            matchers.query_param_matcher(
+                {
+                    "limit": "10",
+                    "offset": "0",
+                    "hookType": "zendesk",
+                    "hookSubType": "ticket",
+                    "hookId": "415&limit=1",
+                }
+            )
+        ],
+    )
+    page = client.list_interactions(
+        limit=10, hook_type="zendesk", hook_sub_type="ticket", hook_id="415&limit=1"
+    )
+    assert [item.id for item in page.items] == [INTERACTION_ID]
+
+
+def test_crm_record_filters_left_out_are_not_sent(rsps, client) -> None:
+    add_token(rsps)
+    rsps.get(LIST_URL, json=small_list())
+    client.list_interactions(limit=10, hook_type="zendesk", hook_sub_type="", hook_id=None)
+    get = next(c.request for c in rsps.calls if c.request.method == "GET")
+    names = [name for name, _ in parse_qsl(urlsplit(get.url).query)]
+    assert names == ["limit", "offset", "hookType"]
+
+
+# --- empty, bare and total-less answers -------------------------------------------------------
+
+
+@pytest.mark.parametrize("offset", [0, 5000])
+def test_null_results_are_an_empty_page(rsps, client, offset) -> None:
+    add_token(rsps)
+    rsps.get(LIST_URL, json={"total": 127, "limit": 10, "offset": offset, "results": None})
+    page = client.list_interactions(limit=10, offset=offset)
+    assert page.items == ()
+    assert page.total == 127
+    assert page.total_known is True
+    assert page.received == 0
+
+
+def test_a_bare_interaction_answer_is_a_one_row_result(rsps, client) -> None:
+    add_token(rsps)
+    rsps.get(LIST_URL, body=reference_sample("search-by-custom-attribute.txt"))
+    page = client.list_interactions(limit=10, attribute_values=["valueOne"])
+    assert page.bare is True
+    assert [item.id for item in page.items] == ["c506eb9b-f523-4616-8839-fbce3fd89c17"]
+    assert page.total == 1
+    assert page.items[0].all_attributes  # the attributes of the match came with it
+
+
+def test_a_missing_total_is_a_lower_bound(rsps, client) -> None:
+    add_token(rsps)
+    rsps.get(LIST_URL, json={"limit": 10, "offset": 20, "results": [one_result()] * 10})
+    page = client.list_interactions(limit=10, offset=20)
+    assert page.total_known is False
+    assert page.total == 30
+    assert len(page.items) == 10
+
+
+# --- what the upstream said, in the log -------------------------------------------------------
+
+UPSTREAM_REQUEST_ID = "1-67a2f0c3-4d1e2b3a4c5d6e7f8a9b0c1d"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "said"),
+    [
+        pytest.param(
+            {"error": "Request limit reached."}, None, "Request limit reached.", id="string"
+        ),
+        pytest.param(
+            {"error": ["Invalid limit.", "Invalid offset."]},
+            None,
+            "Invalid limit.; Invalid offset.",
+            id="array",
+        ),
+        pytest.param(
+            {"error": {"code": 400, "message": "Bad query", "attribute": {"limit": ["too big"]}}},
+            None,
+            "400: Bad query (limit: too big)",
+            id="code-message-attribute",
+        ),
+        pytest.param(
+            {"error": {"code": 500, "body": {"errors": [{"code": 503, "title": "DB busy"}]}}},
+            None,
+            "503: DB busy",
+            id="nested-body-errors",
+        ),
+        pytest.param(
+            "<html><head><title>503 Service Temporarily Unavailable</title></head>"
+            "<body><h1>503 Service Temporarily Unavailable</h1></body></html>",
+            "text/html",
+            "not JSON (text/html): 503 Service Temporarily Unavailable 503 Service",
+            id="html-under-load",
+        ),
+        pytest.param({"message": "Too Many Requests"}, None, "Too Many Requests", id="gateway"),
+    ],
+)
+def test_every_error_body_shape_is_logged_short_with_the_request_id(
+    rsps, client, caplog, body, content_type, said
+) -> None:
+    add_token(rsps)
+    headers = {"X-Amzn-RequestId": UPSTREAM_REQUEST_ID}
+    if isinstance(body, dict):
+        rsps.get(LIST_URL, status=503, json=body, headers=headers)
+    else:
+        rsps.get(LIST_URL, status=503, body=body, content_type=content_type, headers=headers)
+    with raises_clean(errors.UpstreamServerError, client) as info:
+        client.list_interactions(limit=10)
+    [line] = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.WARNING and "answered 503" in r.getMessage()
+    ]
+    assert said in line
+    assert f"(upstream request id {UPSTREAM_REQUEST_ID})" in line
+    assert said in info.value.detail  # whoever logs the error logs what the upstream said
+    assert info.value.message == errors.UpstreamServerError.message  # the page stays friendly
+
+
+def test_error_bodies_are_cut_short_and_kept_on_one_line(rsps, client, caplog) -> None:
+    add_token(rsps)
+    rsps.get(LIST_URL, status=502, json={"error": "line one\nline two\r\n" + "x" * 5000})
+    with raises_clean(errors.UpstreamServerError, client):
+        client.list_interactions(limit=10)
+    [line] = [r.getMessage() for r in caplog.records if "answered 502" in r.getMessage()]
+    said = line.split("answered 502: ", 1)[1]
+    assert said.startswith("line one line two x")
+    assert said.endswith("…") and len(said) == 200
+    assert "\n" not in line and "\r" not in line
+
+
+def test_error_bodies_echoing_credentials_are_scrubbed(rsps, client, caplog) -> None:
+    add_token(rsps)
+    echo = f"bad token {TOKEN} for key {KEY} (Authorization: Token {TOKEN}, Basic {BASIC})"
+    rsps.get(LIST_URL, status=400, json={"error": {"code": 400, "message": echo}})
+    with raises_clean(errors.BadRequest, client) as info:
+        client.list_interactions(limit=10)
+    assert KEY not in info.value.detail
+    assert "[redacted]" in info.value.detail
+    # the autouse log check fails the test if TOKEN, SECRET or BASIC reached a record
+
+
+def test_token_rejection_logs_what_was_said_without_credentials(rsps, client, caplog) -> None:
+    rsps.post(TOKEN_URL, status=401, json={"error": f"user {KEY} with password {SECRET} denied"})
+    with raises_clean(errors.Unauthorized, client):
+        client.list_interactions(limit=10)
+    [line] = [r.getMessage() for r in caplog.records if "token request rejected" in r.getMessage()]
+    assert "denied" in line and KEY not in line
+
+
+# --- a real server on 127.0.0.1, for what only urllib3 does -----------------------------------
 
 Step = Callable[[http.server.BaseHTTPRequestHandler], None]
 
@@ -685,7 +920,7 @@ def real_client(upstream: Upstream, **overrides) -> CxEngageClient:
 
 
 @pytest.mark.usefixtures("loopback_only")
-def test_real_retry_after_is_honoured_but_capped() -> None:
+def test_real_503_retry_after_is_honoured_but_capped() -> None:
     def busy(handler) -> None:
         send(handler, 503, b"{}", {"Retry-After": "3"})
 
@@ -702,23 +937,42 @@ def test_real_retry_after_is_honoured_but_capped() -> None:
 
 
 @pytest.mark.usefixtures("loopback_only")
-def test_real_429_retried_then_rate_limited() -> None:
+def test_real_429_retry_after_60_is_one_call_answered_at_once() -> None:
+    """The issue's measurement: against ``429 Retry-After: 60`` one request used to make 3
+    upstream calls in ~6 s (each Retry-After capped, then retried). Now: one call, at once."""
+
     def limited(handler) -> None:
-        send(handler, 429, b'{"message": "slow down"}', {"Retry-After": "2"})
+        send(handler, 429, b'{"message": "slow down"}', {"Retry-After": "60"})
 
     with Upstream([limited]) as upstream:
-        client = real_client(upstream)
+        client = real_client(upstream, max_retry_after=3.0)
         started = time.monotonic()
         with raises_clean(errors.RateLimited, client) as info:
             client.list_interactions(limit=10, attribute_values=["a&limit=5"])
         elapsed = time.monotonic() - started
         client.close()
-    assert len(upstream.gets) == 3
-    assert info.value.retry_after == 2.0
-    assert elapsed < 1.5
+    assert len(upstream.gets) == 1
+    assert info.value.retry_after == 60.0
+    assert elapsed < 0.5
     query = parse_qsl(urlsplit(upstream.gets[0]).query)
     assert ("attribute-value", "a&limit=5") in query
     assert ("limit", "10") in query
+
+
+@pytest.mark.usefixtures("loopback_only")
+def test_real_429_within_the_cap_waits_then_retries_once() -> None:
+    def limited(handler) -> None:
+        send(handler, 429, b'{"message": "slow down"}', {"Retry-After": "1"})
+
+    with Upstream([limited, ok_list]) as upstream:
+        client = real_client(upstream, max_retry_after=1.5)
+        started = time.monotonic()
+        page = client.list_interactions(limit=10)
+        elapsed = time.monotonic() - started
+        client.close()
+    assert len(page.items) == 1
+    assert len(upstream.gets) == 2
+    assert 0.9 < elapsed < 1.5  # it waited what the upstream asked, once
 
 
 @pytest.mark.usefixtures("loopback_only")
@@ -801,3 +1055,103 @@ def test_real_token_auth_sends_token_header_and_no_credentials_in_the_url(caplog
     assert_no_secrets(*upstream.gets)
     # the log check of this module really sees urllib3's DEBUG lines (not a vacuous check)
     assert any(r.name.startswith("urllib3") and r.levelno == logging.DEBUG for r in caplog.records)
+
+
+# --- the per-process cap on calls in flight ---------------------------------------------------
+
+
+class InFlight:
+    """A GET step that counts how many requests the server holds at once."""
+
+    def __init__(self, hold: float = 0.15) -> None:
+        self.hold = hold
+        self.now = 0
+        self.most = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, handler) -> None:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        time.sleep(self.hold)
+        with self.lock:
+            self.now -= 1
+        ok_list(handler)
+
+
+def _in_parallel(calls: list[Callable[[], object]]) -> list[object]:
+    results: list[object] = [None] * len(calls)
+
+    def run(n: int) -> None:
+        try:
+            results[n] = calls[n]()
+        except Exception as exc:  # reported by the caller's asserts
+            results[n] = exc
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    return results
+
+
+@pytest.mark.usefixtures("loopback_only")
+def test_calls_in_flight_are_capped_across_clients_with_the_same_settings() -> None:
+    step = InFlight()
+    with Upstream([step]) as upstream:
+        first = real_client(upstream, max_concurrency=2, read_timeout=2.0)
+        second = real_client(upstream, max_concurrency=2, read_timeout=2.0)  # a rebuilt client
+        calls = [lambda c=c: c.list_interactions(limit=10) for c in (first, second) * 3]
+        results = _in_parallel(calls)
+        first.close()
+        second.close()
+    assert all(isinstance(r, Page) for r in results), results
+    assert len(upstream.gets) == 6
+    assert step.most == 2
+
+
+@pytest.mark.usefixtures("loopback_only")
+def test_a_client_with_another_cap_does_not_share_the_old_one() -> None:
+    step = InFlight()
+    with Upstream([step]) as upstream:
+        old = real_client(upstream, max_concurrency=1, read_timeout=2.0)
+        new = real_client(upstream, max_concurrency=3, read_timeout=2.0)
+        assert old._slots is not new._slots
+        results = _in_parallel([lambda: new.list_interactions(limit=10)] * 3)
+        old.close()
+        new.close()
+    assert all(isinstance(r, Page) for r in results), results
+    assert step.most == 3
+
+
+def test_waiting_for_a_slot_is_bounded_and_friendly(rsps) -> None:
+    client = CxEngageClient(make_config(max_concurrency=1, connect_timeout=0.05, read_timeout=0.1))
+    add_token(rsps)
+    rsps.get(LIST_URL, json=small_list())
+    assert client._slots.acquire(timeout=1)  # every slot busy elsewhere
+    try:
+        started = time.monotonic()
+        with raises_clean(errors.UpstreamTimeout, client) as info:
+            client.list_interactions(limit=10)
+        assert time.monotonic() - started < 1.0
+        assert "slots stayed busy" in info.value.detail
+        assert calls_to(rsps, "GET", LIST_URL) == 0
+    finally:
+        client._slots.release()
+    client.list_interactions(limit=10)  # free again, it goes through
+
+
+def test_a_failed_call_gives_its_slot_back(rsps) -> None:
+    client = CxEngageClient(
+        make_config(max_concurrency=1, retries=0, connect_timeout=0.05, read_timeout=0.1)
+    )
+    add_token(rsps)
+    rsps.get(LIST_URL, status=500)
+    rsps.get(LIST_URL, body=requests.ConnectionError("refused"))
+    rsps.get(LIST_URL, json=small_list(one_result()))
+    with raises_clean(errors.UpstreamServerError, client):
+        client.list_interactions(limit=10)
+    with raises_clean(errors.UpstreamUnreachable, client):
+        client.list_interactions(limit=10)
+    assert len(client.list_interactions(limit=10).items) == 1

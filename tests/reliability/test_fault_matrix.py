@@ -9,7 +9,11 @@ page. Then the upstream is healed and the same page must answer 200.
 
 Faults that still carry usable data (wrong types, missing or unknown fields, the doubled-quote
 quirk, a huge body under the cap, a 401 that a re-authentication cures, a 503 that a retry
-cures) must render the page normally.
+cures) must render the page normally; so must the answers the real API gives that the reference
+pages do not show (``"results": null`` for no match or an offset past the end, a search answered
+with the bare interaction, a list without ``total``). Error bodies come in every shape the real
+API uses (a string, an array, ``{code, message, attribute}``, ``{body: {errors}}``, an HTML page
+under load): the page keeps its friendly message and the log line says what the upstream said.
 
 The module ends with the credential check: no secret, password, Basic header or token value
 ever appeared in a response (body or header), a log record (DEBUG, urllib3 included) or the
@@ -69,14 +73,15 @@ PAGES = (
 )
 
 
-def page_request(client, page: PageCase, samples) -> Any:
+def page_request(client, page: PageCase, samples, extra: dict | None = None) -> Any:
     headers = HX if page.htmx else {}
+    extra = extra or {}
     if page.kind == "list":
-        return client.get(LIST, **headers)
+        return client.get(LIST, extra, **headers)
     if page.kind == "flagged":
-        return client.get(FLAGGED, **headers)
+        return client.get(FLAGGED, extra, **headers)
     if page.kind == "search":
-        query = {"kind": "attribute-value", "value": samples.order_number}
+        query = {"kind": "attribute-value", "value": samples.order_number, **extra}
         return client.get(SEARCH, query, **headers)
     return client.get(reverse("interactions:detail", args=[samples.interaction_id]), **headers)
 
@@ -93,6 +98,9 @@ class Fault:
     error: type[errors.CxEngageError] | None = None  # None: the page renders normally
     tokens: int | None = None  # exact POST /v1/tokens during the faulted request
     list_404: bool = False  # 404: the detail page shows "not found"; list pages a 502
+    kinds: tuple[str, ...] = ("list", "flagged", "search", "detail")  # the pages it applies to
+    query: dict = field(default_factory=dict)  # page kind -> extra query parameters
+    said: str | None = None  # what the log line must quote from the upstream's error body
 
 
 def _status(code: int, **extra: Any) -> dict:
@@ -100,6 +108,22 @@ def _status(code: int, **extra: Any) -> dict:
 
 
 BOTH_TRIES = RETRIES + 1  # a retried status fault must outlast urllib3's retries
+LISTS = ("list", "flagged", "search")
+NO_INTERACTIONS = {"start": "2020-01-01T00:00", "end": "2020-01-02T00:00"}  # before the data
+
+
+def _body_shape(shape: str, said: str, kinds: tuple[str, ...] = ("list", "detail")) -> Fault:
+    """A 503 whose body has one of the real API's error shapes (sandbox ``error_body``). The
+    shapes are read by the client alone, so a list page and the detail page cover each; the
+    non-JSON page under load goes through every page."""
+    return Fault(
+        f"503-error-body-{shape}",
+        sandbox=_status(503, count=BOTH_TRIES, error_body=shape),
+        error=errors.UpstreamServerError,
+        said=said,
+        kinds=kinds,
+    )
+
 
 FAULTS = (
     Fault("connection-refused", endpoint="refused", error=errors.UpstreamUnreachable),
@@ -146,9 +170,32 @@ FAULTS = (
     ),
     Fault("huge-body-default-cap", sandbox={"mode": "huge", "count": 1}),
     Fault("doubled-quote-quirk", sandbox={"mode": "quirk"}),
+    # answers of the real API beyond the reference pages (docs/sandbox.md, "Evidence")
+    Fault(
+        "null-results-no-match",
+        kinds=LISTS,
+        query={
+            "list": NO_INTERACTIONS,
+            "flagged": NO_INTERACTIONS,
+            "search": {"value": "no-such-attribute"},
+        },
+    ),
+    Fault("null-results-past-the-end", kinds=("list",), query={"list": {"page": 9_999_999}}),
+    Fault("bare-search-answer", sandbox={"mode": "bare-search"}, kinds=("search",)),
+    Fault("missing-total", sandbox={"mode": "no-total"}, kinds=LISTS),
+    Fault("list-without-data-complete", sandbox={"mode": "no-data-complete"}, kinds=LISTS),
+    _body_shape("string", "Service unavailable."),
+    _body_shape("array", "Service unavailable."),
+    _body_shape("attribute", "503: Service unavailable. (request: Service unavailable.)"),
+    _body_shape("nested", "503: Service unavailable."),
+    _body_shape(
+        "html",
+        "not JSON (text/html): 503 Service Temporarily Unavailable",
+        kinds=("list", "flagged", "search", "detail"),
+    ),
 )
 
-CASES = [(f, p) for f in FAULTS for p in PAGES]
+CASES = [(f, p) for f in FAULTS for p in PAGES if p.kind in f.kinds]
 
 
 # --- endpoints that refuse or never accept -----------------------------------------------------
@@ -305,7 +352,8 @@ def test_fault_on_page(
         rel_api.set_faults(**fault.sandbox)
     logs.clear()
 
-    response = page_request(sup_client, page, samples)
+    query = fault.query.get(page.kind)
+    response = page_request(sup_client, page, samples, query)
     html = response.content.decode()
     keep_response(f"{fault.name}/{page.name}", response)
     request_id = _assert_clean(response, html)
@@ -332,6 +380,8 @@ def test_fault_on_page(
         assert ("Try again</a>" in html) == error.retryable
         _assert_shape(page, html)
         _assert_logged(logs, request_id, error)
+        if fault.said:
+            _assert_upstream_quoted(logs, request_id, fault.said)
         if error is errors.RateLimited:
             assert response["Retry-After"] == "3"
             assert "asked us to wait 3 s" in html
@@ -342,7 +392,7 @@ def test_fault_on_page(
     rel_api.reset()
     settings.CXENGAGE = {**settings.CXENGAGE, "API_URL": rel_api.api_url}
     _forget_scan_error()
-    again = page_request(sup_client, page, samples)
+    again = page_request(sup_client, page, samples, query)
     healed = again.content.decode()
     keep_response(f"{fault.name}/{page.name} healed", again)
     assert again.status_code == 200, healed[:2000]
@@ -359,8 +409,36 @@ def _assert_logged(logs, request_id: str, error: type[errors.CxEngageError]) -> 
     assert not any(r.exc_info or r.exc_text for r in logs.records if r.levelno >= 30)
 
 
+def _assert_upstream_quoted(logs, request_id: str, said: str) -> None:
+    """The client's log line says what the upstream said, under the page's request id (the
+    flagged scan reads in a worker thread that carries the same id)."""
+    quoted = [
+        r.getMessage()
+        for r in logs.records
+        if r.name == "interactions_app.cxengage.client" and "answered 503: " in r.getMessage()
+    ]
+    assert any(said in line for line in quoted), quoted
+    mine = [
+        r
+        for r in logs.records
+        if getattr(r, "request_id", None) == request_id and said in r.getMessage()
+    ]
+    assert mine, "the upstream's words are not logged under the page's request id"
+    assert all(len(line.split("answered 503: ", 1)[1]) <= 260 for line in quoted)
+
+
 def _assert_rendered(fault: Fault, page: PageCase, html: str, samples, logs) -> None:
     rows = re.findall(r'data-href="/interactions/([0-9a-f-]{36})/', html)
+    if fault.name == "null-results-no-match":
+        assert not rows
+        if page.kind == "flagged":
+            assert "Scanned the most recent <strong>0</strong> of <strong>0</strong>" in html
+        else:
+            assert "No interactions match." in html or 'class="empty"' in html
+        return
+    if fault.name == "bare-search-answer":
+        assert len(set(rows)) == 1, rows  # the one match, as one row
+        return
     if page.kind == "detail":
         assert f'<dd class="mono">{samples.interaction_id}</dd>' in html
         if fault.name == "huge-body-default-cap":  # the 21 MiB debugTrace is not echoed whole
@@ -417,9 +495,8 @@ def test_basic_auth_faults(fault, rel_api, watched, sup_client, samples, setting
 
 def test_credentials_never_leak(sandbox):
     """Run last: nothing the matrix produced carries a credential."""
-    issued = sandbox_call(
-        sandbox, "POST", "/tokens", {"apiKey": sandbox.API_KEY, "apiSecret": sandbox.API_SECRET}
-    )
+    login = {"username": sandbox.API_KEY, "password": sandbox.API_SECRET}
+    issued = sandbox_call(sandbox, "POST", "/tokens", {**login, "tenantId": sandbox.TENANT_A})
     # the sandbox's tokens have no fixed prefix (secrets.token_urlsafe(24)): match exact values
     assert re.fullmatch(r"[A-Za-z0-9_-]{32}", issued["token"])
     if CORPUS.cases < 20:

@@ -48,6 +48,8 @@ FLAG_TYPES = {
     "Safeguard-terminated",
 }
 PER_TENANT = 120_000
+# POST /v1/tokens as the real API takes it (Pearson-ICC/CxAdmin httpclient.py getToken)
+LOGIN = {"username": API_KEY, "password": API_SECRET, "tenantId": TENANT_A}
 
 
 def ts(value: str) -> datetime:
@@ -74,7 +76,11 @@ def assert_error(response: requests.Response, status: int) -> None:
 
 
 def hook_names(item: dict) -> set[str]:
-    return {h["hookName"] for h in item.get("hooks", [])}
+    return {h["hookName"] for h in item.get("hooks", []) if "hookName" in h}
+
+
+def crm_hooks(item: dict) -> list[dict]:
+    return [h for h in item.get("hooks", []) if h["hookSubType"] != "interaction-attribute"]
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +121,7 @@ def test_envelope_keys_and_types(api, sandbox):
         assert item["tenantId"] == TENANT_A
         assert TS.match(item["startTimestamp"])
         assert "details" not in item
-        assert isinstance(item["flagged"], bool)
+        assert item.get("flagged") in (None, True)  # unflagged records carry no flagged
         assert isinstance(item["dataComplete"], bool)
         assert item["channelType"] in CHANNELS
         assert item["direction"] in {"inbound", "outbound"}
@@ -158,9 +164,15 @@ def test_limit_1000_is_fast_enough(api, sandbox):
     assert elapsed < 1.5  # ~120 ms on the dev machine; generous for slow CI
 
 
-@pytest.mark.parametrize("limit", ["1001", "0", "abc", "-1", "", "1.5"])
+@pytest.mark.parametrize("limit", ["1001", "abc", "-1", "", "1.5"])
 def test_bad_limit_is_400(api, sandbox, limit):
     assert_error(api.get(list_url(sandbox), params={"limit": limit}, timeout=5), 400)
+
+
+def test_limit_0_reads_only_the_total(api, sandbox):
+    # Pearson-ICC/CxAdmin cxStatistics.py (getInteractionsInParallel) asks limit=0 for the total
+    body = get_list(api, sandbox, limit=0)
+    assert (body["total"], body["limit"], body["results"]) == (PER_TENANT, 0, None)
 
 
 @pytest.mark.parametrize("param", ["offset", "page"])
@@ -178,10 +190,8 @@ def test_offset_and_page(api, sandbox):
     first_15 = get_list(api, sandbox, limit=15)["results"]
     assert first_15[10:] == by_offset["results"]
     beyond = get_list(api, sandbox, offset=PER_TENANT + 5)
-    assert beyond["results"] == []
+    assert beyond["results"] is None  # null past the end (see test_an_offset_past_the_end...)
     assert beyond["total"] == PER_TENANT
-    last = get_list(api, sandbox, limit=10, offset=PER_TENANT - 3)
-    assert len(last["results"]) == 3
 
 
 def test_most_recent_first_across_pages(api, sandbox):
@@ -246,7 +256,7 @@ def test_get_by_id(api, sandbox):
         detail = r.json()
         assert detail["interactionId"] == item["interactionId"]
         assert isinstance(detail["dataComplete"], bool)
-        assert isinstance(detail["flagged"], bool)
+        assert detail.get("flagged") in (None, True)
         details = detail.pop("details")
         assert detail == item  # the list item is the detail without `details`
         assert details["interactionId"] == item["interactionId"]
@@ -298,31 +308,71 @@ def test_auth_is_checked_before_tenant(http, sandbox):
 
 def test_token_flow(http, sandbox):
     tokens = sandbox.api_url + "/tokens"
-    assert_error(http.post(tokens, json={"apiKey": API_KEY, "apiSecret": "nope"}, timeout=5), 401)
-    assert_error(http.post(tokens, data=b"not json", timeout=5), 400)
-    r = http.post(tokens, json={"apiKey": API_KEY, "apiSecret": API_SECRET}, timeout=5)
+    r = http.post(tokens, json=LOGIN, timeout=5)
     assert r.status_code == 200
     body = r.json()
+    assert set(body) == {"token"}  # all public clients read; the lifetime is not announced
     assert isinstance(body["token"], str) and body["token"]
-    assert body["expiresIn"] == 3600
     ok = http.get(list_url(sandbox), headers={"Authorization": f"Token {body['token']}"}, timeout=5)
     assert ok.status_code == 200
     bad = http.get(list_url(sandbox), headers={"Authorization": "Token nope"}, timeout=5)
     assert_error(bad, 401)
+    # the tenant is optional (the SDK's login sends none)
+    without_tenant = {"username": API_KEY, "password": API_SECRET}
+    assert http.post(tokens, json=without_tenant, timeout=5).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"apiKey": API_KEY, "apiSecret": API_SECRET}, id="the-old-body"),
+        pytest.param({**LOGIN, "password": "nope"}, id="wrong-secret"),
+        pytest.param({**LOGIN, "username": "nope"}, id="wrong-key"),
+        pytest.param({**LOGIN, "tenantId": str(uuid.UUID(int=7))}, id="another-tenant"),
+        pytest.param({**LOGIN, "tenantId": 7}, id="tenant-not-a-string"),
+        pytest.param({"username": API_KEY}, id="no-password"),
+        pytest.param({}, id="empty"),
+    ],
+)
+def test_token_login_without_the_real_body_is_401(http, sandbox, body):
+    assert_error(http.post(sandbox.api_url + "/tokens", json=body, timeout=5), 401)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[1, 2]", json.dumps({**LOGIN, "ttl": -1}).encode(), b'{"ttl": true}'],
+)
+def test_token_login_that_is_not_a_json_object_or_a_bad_ttl_is_400(http, sandbox, body):
+    if body == b'{"ttl": true}':
+        body = json.dumps({**LOGIN, "ttl": True}).encode()
+    response = http.post(
+        sandbox.api_url + "/tokens",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        timeout=5,
+    )
+    assert_error(response, 400)
 
 
 def test_token_expiry(http, short_ttl_sandbox):
     sb = short_ttl_sandbox
     tokens = sb.api_url + "/tokens"
-    body = http.post(tokens, json={"apiKey": API_KEY, "apiSecret": API_SECRET}, timeout=5).json()
-    assert body["expiresIn"] == 2
+    body = http.post(tokens, json=LOGIN, timeout=5).json()
     headers = {"Authorization": f"Token {body['token']}"}
     assert http.get(list_url(sb), headers=headers, timeout=5).status_code == 200
     time.sleep(2.2)
     assert_error(http.get(list_url(sb), headers=headers, timeout=5), 401)
-    fresh = http.post(tokens, json={"apiKey": API_KEY, "apiSecret": API_SECRET}, timeout=5).json()
+    fresh = http.post(tokens, json=LOGIN, timeout=5).json()
     headers = {"Authorization": f"Token {fresh['token']}"}
     assert http.get(list_url(sb), headers=headers, timeout=5).status_code == 200
+
+
+def test_token_ttl_asked_for_is_honoured_below_the_sandboxs_own(http, sandbox):
+    body = http.post(sandbox.api_url + "/tokens", json={**LOGIN, "ttl": 1}, timeout=5).json()
+    headers = {"Authorization": f"Token {body['token']}"}
+    assert http.get(list_url(sandbox), headers=headers, timeout=5).status_code == 200
+    time.sleep(1.1)
+    assert_error(http.get(list_url(sandbox), headers=headers, timeout=5), 401)
 
 
 # --- parameters ------------------------------------------------------------------------------
@@ -337,7 +387,9 @@ def test_includenulls(api, sandbox):
     assert no_contact
     for n in no_contact:
         assert full[n]["contactId"] is None
-    assert all(full[n]["flagType"] is None for n, item in enumerate(plain) if not item["flagged"])
+    unflagged = [n for n, item in enumerate(plain) if "flagged" not in item]
+    assert unflagged
+    assert all(full[n]["flagType"] is None and full[n]["flagged"] is None for n in unflagged)
     iid = plain[0]["interactionId"]
     detail = api.get(f"{list_url(sandbox)}/{iid}", params={"includenulls": "true"}, timeout=5)
     assert "csat" in detail.json()["details"]
@@ -369,10 +421,18 @@ def test_attribute_value_search_and_and(api, sandbox):
     assert starts == sorted(starts, reverse=True)
 
 
-def test_search_unknown_value_is_empty(api, sandbox):
+def test_search_unknown_value_is_empty_with_null_results(api, sandbox):
     body = get_list(api, sandbox, **{"attribute-value": "no-such-value"})
     assert body["total"] == 0
-    assert body["results"] == []
+    assert body["results"] is None  # CxAdmin cxStatistics.py: "if responseResults is None"
+
+
+def test_an_offset_past_the_end_has_null_results(api, sandbox):
+    body = get_list(api, sandbox, limit=10, offset=PER_TENANT)
+    assert body["total"] == PER_TENANT
+    assert body["results"] is None
+    last = get_list(api, sandbox, limit=10, offset=PER_TENANT - 3)
+    assert len(last["results"]) == 3
 
 
 def test_hook_name_search(api, sandbox):
@@ -381,15 +441,84 @@ def test_hook_name_search(api, sandbox):
     body = get_list(api, sandbox, **{"hook-name": order})
     assert body["total"] == 1
     assert order in hook_names(body["results"][0])
-    crm = next(h for i in items for h in i.get("hooks", []) if h["hookSubType"] == "ticket")
-    assert crm["hookType"] in {"salesforce", "zendesk"}
-    assert crm["hookUrl"].startswith("https://")
-    body = get_list(api, sandbox, **{"hook-name": crm["hookName"]})
-    assert body["total"] == 1
-    assert body["results"][0]["interactionId"] == crm["interactionId"]
     # hook-name and attribute-value combine with AND
     lang = get_list(api, sandbox, **{"hook-name": "lang-fr", "attribute-value": "Gold"})
     assert 0 < lang["total"] < get_list(api, sandbox, **{"hook-name": "Gold"})["total"]
+
+
+# --- CRM records: the public API docs' Zendesk example and "Searching Interactions" -------------
+
+
+def test_crm_hooks_have_the_real_shape(first_10k):
+    hooks = [h for i in first_10k for h in crm_hooks(i)]
+    assert 0.10 < len({id(i) for i in first_10k if crm_hooks(i)}) / len(first_10k) < 0.20
+    kinds = Counter((h["hookType"], h["hookSubType"]) for h in hooks)
+    assert set(kinds) == {
+        ("zendesk", "ticket"),
+        ("zendesk", "user"),
+        ("salesforce-lightning", "Case"),
+        ("salesforce-lightning", "Contact"),
+    }
+    for hook in hooks:
+        # exactly the docs' keys: no tenantId, interactionId, hookBy or URL
+        assert set(hook) <= {
+            "interactionHookId",
+            "hookSubType",
+            "agentId",
+            "hookType",
+            "hookName",
+            "hookedBy",
+            "hookId",
+            "timestamp",
+        }
+        assert isinstance(hook["hookId"], str) and hook["hookId"]
+        assert TS.match(hook["timestamp"])
+        if hook["hookSubType"] == "ticket":
+            assert hook["hookId"].isdigit() and "hookName" not in hook
+        if hook["hookSubType"] in ("user", "Contact"):
+            assert hook["hookName"]
+        if hook["hookType"] == "salesforce-lightning":
+            assert len(hook["hookId"]) == 15
+    assert any("hookedBy" in h and "agentId" in h for h in hooks)
+
+
+def test_crm_record_search(api, sandbox, first_10k):
+    item = next(i for i in first_10k if any(h["hookSubType"] == "ticket" for h in crm_hooks(i)))
+    ticket = next(h for h in crm_hooks(item) if h["hookSubType"] == "ticket")
+    params = {"hookType": "zendesk", "hookSubType": "ticket", "hookId": ticket["hookId"]}
+    body = get_list(api, sandbox, **params)
+    assert body["total"] == 1
+    assert body["results"][0]["interactionId"] == item["interactionId"]
+    assert body["hookSubType"] == "ticket"  # echoed, as in the docs' example envelope
+    # every part given must match one hook: the right id under another CRM or subtype is no match
+    for wrong in ({"hookType": "salesforce-lightning"}, {"hookSubType": "user"}):
+        miss = get_list(api, sandbox, **{**params, **wrong})
+        assert (miss["total"], miss["results"]) == (0, None)
+    assert get_list(api, sandbox, hookId=ticket["hookId"])["total"] == 1
+    assert get_list(api, sandbox, hookId="999999999999")["total"] == 0
+
+
+def test_crm_person_search_finds_every_interaction_of_that_customer(api, sandbox, first_10k):
+    item = next(i for i in first_10k if any(h["hookSubType"] == "user" for h in crm_hooks(i)))
+    user = next(h for h in crm_hooks(item) if h["hookSubType"] == "user")
+    total, found = fetch_all(api, sandbox, hookType="zendesk", hookId=user["hookId"])
+    assert item["interactionId"] in {i["interactionId"] for i in found}
+    assert 1 <= total < 50
+    for other in found:
+        assert any(h["hookId"] == user["hookId"] for h in crm_hooks(other))
+        assert other["contactId"] == item["contactId"]
+
+
+def test_crm_type_search_and_combination_with_attributes(api, sandbox):
+    zendesk = get_list(api, sandbox, limit=50, hookType="zendesk")
+    assert 0.05 * PER_TENANT < zendesk["total"] < 0.10 * PER_TENANT
+    assert all(any(h["hookType"] == "zendesk" for h in crm_hooks(i)) for i in zendesk["results"])
+    cases = get_list(api, sandbox, limit=1, hookSubType="Case")["total"]
+    both = get_list(api, sandbox, limit=50, hookSubType="Case", **{"attribute-value": "VIP"})
+    assert 0 < both["total"] < cases
+    for item in both["results"]:
+        assert "VIP" in hook_names(item)
+        assert any(h["hookSubType"] == "Case" for h in crm_hooks(item))
 
 
 def test_contact_filter(api, sandbox):
@@ -409,11 +538,14 @@ def test_mix_of_first_10k(first_10k):
     assert len(first_10k) == 10_000
     assert {i["channelType"] for i in first_10k} == CHANNELS
     assert {i["direction"] for i in first_10k} == {"inbound", "outbound"}
-    flagged = [i for i in first_10k if i["flagged"]]
-    assert {i["flagType"] for i in flagged} == FLAG_TYPES
+    flagged = [i for i in first_10k if i.get("flagged")]
+    assert {i["flagType"] for i in flagged if "flagType" in i} == FLAG_TYPES
     assert 0.02 <= len(flagged) / len(first_10k) <= 0.05
-    assert all("flagType" not in i for i in first_10k if not i["flagged"])
-    assert any("experimentalScore" in i or "routingTags" in i for i in first_10k)
+    assert all("flagType" not in i for i in first_10k if not i.get("flagged"))
+    # unflagged records carry no flagged at all, as in the reference samples
+    assert all(i.get("flagged") is True or "flagged" not in i for i in first_10k)
+    # and, as in the reference's list sample, some are flagged without a flagType
+    assert 0 < sum("flagType" not in i for i in flagged) < len(flagged) / 4
     channels = Counter(i["channelType"] for i in first_10k)
     assert channels.most_common(1)[0][0] == "voice"
 
@@ -438,7 +570,7 @@ def test_flagged_miss_the_matching_end(first_10k):
 
 def test_finished_unflagged_have_end_timestamps(first_10k):
     for item in first_10k[200:]:
-        if item["dataComplete"] and not item["flagged"]:
+        if item["dataComplete"] and not item.get("flagged"):
             assert "endTimestamp" in item
             assert all("endTimestamp" in q for q in item["queues"])
 
@@ -479,6 +611,47 @@ def test_unfinished_near_the_anchor(first_10k):
     assert len(old) < 20
 
 
+def share(items: list[dict], test) -> float:
+    return sum(1 for i in items if test(i)) / len(items)
+
+
+def test_fields_real_records_carry(first_10k):
+    """Pearson-ICC/CxAdmin cxStatistics.py's CSV headings, in believable proportions."""
+    voice = [i for i in first_10k if i["channelType"] == "voice"]
+    assert 0.01 < share(first_10k, lambda i: "monitors" in i) < 0.08
+    monitor = next(m for i in first_10k for m in i.get("monitors", []))
+    assert {"agentId", "agentName", "bargedIn", "startTimestamp"} <= set(monitor)
+    assert 0.03 < share(voice, lambda i: "customerHoldTime" in i) < 0.25
+    for item in first_10k:
+        if "customerHoldTime" in item:
+            assert item["customerHolds"] >= 1 and item["customerHoldTime"] > 0
+            assert item["customerHoldAbandoned"] is False
+        if item.get("ivrAbandoned"):
+            assert item["ivrAbandonTime"] == item["ivrTime"] and not item["queues"]
+        assert TS.match(item["updated"]) and item["updated"] >= item["startTimestamp"]
+        if item.get("flagged"):
+            assert TS.match(item["flagTimestamp"])
+        else:
+            assert "flagTimestamp" not in item
+    assert 0.005 < share(voice, lambda i: i.get("ivrAbandoned") is True) < 0.1
+    starts = Counter(s.get("segmentStartType") for i in first_10k for s in i["segments"])
+    assert starts["add-participant"] > 0 and starts["transfer"] > starts["add-participant"]
+    for item in first_10k:
+        for segment in item["segments"]:
+            if segment.get("segmentStartType") == "add-participant":
+                assert "transfer" not in segment
+    # no invented names any more
+    assert not any({"experimentalScore", "routingTags"} & set(i) for i in first_10k)
+
+
+def test_details_keep_null_csat_and_contact_id(api, sandbox, first_10k):
+    plain = next(i for i in first_10k if "contactId" not in i and i["dataComplete"])
+    detail = api.get(f"{list_url(sandbox)}/{plain['interactionId']}", timeout=5).json()
+    assert detail["details"]["contactId"] is None  # without includenulls, as in the reference
+    assert "csat" in detail["details"]
+    assert isinstance(detail["details"]["agents"], list)
+
+
 # --- faults ------------------------------------------------------------------------------------
 
 
@@ -515,18 +688,20 @@ def test_faults_spare_control_health_and_tokens(http, sandbox):
     try:
         assert http.get(sandbox.root + "/healthz", timeout=5).status_code == 200
         assert http.get(sandbox.root + "/_sandbox/stats", timeout=5).status_code == 200
-        r = http.post(
-            sandbox.api_url + "/tokens",
-            json={"apiKey": API_KEY, "apiSecret": API_SECRET},
-            timeout=5,
-        )
+        r = http.post(sandbox.api_url + "/tokens", json=LOGIN, timeout=5)
         assert r.status_code == 200
     finally:
         sandbox.reset()
 
 
 def test_invalid_fault_settings_are_400(http, sandbox):
-    for payload in ({"mode": "explode"}, {"rate": 2}, {"bogus": 1}, {"count": "x"}):
+    for payload in (
+        {"mode": "explode"},
+        {"rate": 2},
+        {"bogus": 1},
+        {"count": "x"},
+        {"error_body": "xml"},
+    ):
         r = http.post(sandbox.root + "/_sandbox/faults", json=payload, timeout=5)
         assert_error(r, 400)
     assert sandbox.faults()["mode"] is None
@@ -607,6 +782,71 @@ def test_fault_quirk(api, sandbox):
         json.loads(r.content)
 
 
+def test_fault_bare_search(api, sandbox):
+    items = get_list(api, sandbox, limit=100)["results"]
+    order = next(n for i in items for n in hook_names(i) if n.startswith("ORD-"))
+    sandbox.set_faults(mode="bare-search")
+    bare = get_list(api, sandbox, **{"attribute-value": order})
+    assert "results" not in bare and order in hook_names(bare)  # the interaction itself
+    assert "details" in bare  # like the reference's search sample
+    several = get_list(api, sandbox, limit=5, **{"attribute-value": "VIP"})
+    assert len(several["results"]) == 5  # more than one match: the envelope
+    assert get_list(api, sandbox, limit=1)["total"] == PER_TENANT  # not a search: untouched
+
+
+def test_fault_no_total(api, sandbox):
+    sandbox.set_faults(mode="no-total", count=1)
+    body = get_list(api, sandbox)
+    assert "total" not in body and len(body["results"]) == 10
+    assert get_list(api, sandbox)["total"] == PER_TENANT
+
+
+def test_fault_no_data_complete(api, sandbox):
+    sandbox.set_faults(mode="no-data-complete")
+    body = get_list(api, sandbox, limit=50)
+    assert not any("dataComplete" in i for i in body["results"])
+    iid = body["results"][0]["interactionId"]
+    assert "dataComplete" in api.get(f"{list_url(sandbox)}/{iid}", timeout=5).json()
+
+
+@pytest.mark.parametrize(
+    ("shape", "check"),
+    [
+        ("object", lambda e: e == {"code": 503, "message": "Service unavailable."}),
+        ("string", lambda e: e == "Service unavailable."),
+        ("array", lambda e: e == ["Service unavailable."]),
+        (
+            "attribute",
+            lambda e: e["code"] == 503 and e["attribute"] == {"request": ["Service unavailable."]},
+        ),
+        (
+            "nested",
+            lambda e: e["body"]["errors"] == [{"code": 503, "title": "Service unavailable."}],
+        ),
+    ],
+)
+def test_error_body_shapes(api, sandbox, shape, check):
+    sandbox.set_faults(mode="status", status=503, error_body=shape)
+    r = api.get(list_url(sandbox), timeout=5)
+    assert r.status_code == 503 and r.headers["Retry-After"] == "1"
+    assert set(r.json()) == {"error"}
+    assert check(r.json()["error"])
+    # the shape applies to every error of the interaction endpoints, not only to faults
+    sandbox.set_faults(error_body=shape)
+    missing = api.get(f"{list_url(sandbox)}/{uuid.uuid4()}", timeout=5)
+    assert missing.status_code == 404 and set(missing.json()) == {"error"}
+
+
+def test_error_body_html_under_load(api, sandbox):
+    sandbox.set_faults(mode="status", status=503, error_body="html")
+    r = api.get(list_url(sandbox), timeout=5)
+    assert r.status_code == 503
+    assert r.headers["Content-Type"].startswith("text/html")
+    assert "<title>503 Service Temporarily Unavailable</title>" in r.text
+    with pytest.raises(ValueError):
+        r.json()
+
+
 def test_fault_hang(api, sandbox):
     sandbox.set_faults(mode="hang")
     started = time.perf_counter()
@@ -667,9 +907,7 @@ def test_request_log_has_no_secrets():
     with start_sandbox(quiet=False, per_tenant=1000) as sb, requests.Session() as s:
         s.trust_env = False
         s.get(list_url(sb), auth=(BASIC_USER, BASIC_PASSWORD), timeout=5)
-        token = s.post(
-            sb.api_url + "/tokens", json={"apiKey": API_KEY, "apiSecret": API_SECRET}, timeout=5
-        ).json()["token"]
+        token = s.post(sb.api_url + "/tokens", json=LOGIN, timeout=5).json()["token"]
         s.get(list_url(sb), headers={"Authorization": f"Token {token}"}, timeout=5)
         time.sleep(0.2)
         output = sb.output()

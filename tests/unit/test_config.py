@@ -30,6 +30,7 @@ print(json.dumps({
     "api_url": c["API_URL"], "tenant": c["TENANT_ID"], "key": c["API_KEY"],
     "secret": c["API_SECRET"], "username": c["USERNAME"], "password": c["PASSWORD"],
     "read_timeout": c["READ_TIMEOUT"], "retries": c["RETRIES"], "debug": settings.DEBUG,
+    "max_concurrency": c["MAX_CONCURRENCY"], "crm_links": c["CRM_LINKS"],
     "db": settings.DATABASES["default"]["ENGINE"],
     "db_name": str(settings.DATABASES["default"]["NAME"]),
     "cache": settings.CACHES["default"]["BACKEND"], "hosts": settings.ALLOWED_HOSTS,
@@ -84,6 +85,20 @@ def test_defaults_run_against_the_sandbox_with_sqlite_and_locmem() -> None:
     assert values["debug"] is True  # the local profile
     assert values["read_timeout"] == 20.0
     assert values["retries"] == 2
+    assert values["max_concurrency"] == 8
+    assert values["crm_links"] == {}
+
+
+def test_the_api_host_alone_crm_links_and_concurrency_are_read() -> None:
+    values = started(
+        CXENGAGE_API_URL="https://eu-west-1-prod-api.cxengage.net",
+        CXENGAGE_CRM_LINKS="Zendesk=https://acme.zendesk.com/agent/tickets/{id}",
+        CXENGAGE_MAX_CONCURRENCY="3",
+        **CREDENTIALS,
+    )
+    assert values["api_url"] == "https://eu-west-1-prod-api.cxengage.net/v1"
+    assert values["crm_links"] == {"zendesk": "https://acme.zendesk.com/agent/tickets/{id}"}
+    assert values["max_concurrency"] == 3
 
 
 def test_explicit_values_are_read() -> None:
@@ -131,6 +146,12 @@ def test_secret_starting_with_a_dollar_is_read_literally() -> None:
             "CXENGAGE_API_URL",
             "http",
             id="bad-port",
+        ),
+        pytest.param(
+            {"CXENGAGE_API_URL": "https://api.cxengage.net/v2", **CREDENTIALS},
+            "CXENGAGE_API_URL",
+            "with or without /v1",
+            id="another-path",
         ),
         pytest.param(
             {"CXENGAGE_TENANT_ID": "not-a-uuid"}, "CXENGAGE_TENANT_ID", "UUID", id="tenant"
@@ -328,3 +349,87 @@ def test_env_credentials_pairs(environ, monkeypatch) -> None:
     environ(CXENGAGE_API_KEY="k")
     with pytest.raises(ImproperlyConfigured, match=r"^CXENGAGE_API_SECRET must be set"):
         config_env.env_credentials()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://api.cxengage.net", "https://api.cxengage.net/v1"),  # CxAdmin's form
+        ("https://api.cxengage.net/", "https://api.cxengage.net/v1"),
+        ("https://api.cxengage.net/v1", "https://api.cxengage.net/v1"),
+        ("https://api.cxengage.net/v1/", "https://api.cxengage.net/v1"),  # the SDK's default
+        ("https://eu-west-1-prod-api.cxengage.net", "https://eu-west-1-prod-api.cxengage.net/v1"),
+        (
+            "https://EU-West-1-prod-api.cxengage.net/v1/",
+            "https://EU-West-1-prod-api.cxengage.net/v1",
+        ),
+        ("http://127.0.0.1:8765", "http://127.0.0.1:8765/v1"),
+        ("http://127.0.0.1:8765/v1//", "http://127.0.0.1:8765/v1"),
+    ],
+)
+def test_env_api_url_accepts_the_host_with_or_without_v1(environ, raw, expected) -> None:
+    environ(CX_TEST_API=raw)
+    assert config_env.env_api_url("CX_TEST_API", default="x") == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "api.cxengage.net",
+        "api.cxengage.net/v1",
+        "https://api.cxengage.net/v2",
+        "https://api.cxengage.net/api/v1",
+        "https://api.cxengage.net/v1/tenants",
+        "https://api.cxengage.net/v1x",
+        "https://api.cxengage.net/v1?x=1",
+    ],
+)
+def test_env_api_url_rejects_anything_else_naming_the_variable(environ, raw) -> None:
+    environ(CX_TEST_API=raw)
+    with pytest.raises(ImproperlyConfigured, match=r"^CX_TEST_API "):
+        config_env.env_api_url("CX_TEST_API", default="x")
+
+
+def test_env_api_url_default_is_used_unchanged(environ) -> None:
+    assert config_env.env_api_url("CX_TEST_UNSET", default="http://127.0.0.1:8765/v1") == (
+        "http://127.0.0.1:8765/v1"
+    )
+
+
+def test_env_crm_links_reads_templates_per_crm_and_subtype(environ) -> None:
+    environ(
+        CX_TEST_CRM=" zendesk=https://acme.zendesk.com/agent/tickets/{id} , "
+        "Zendesk/user=https://acme.zendesk.com/agent/users/{id},"
+        "salesforce-lightning/Case=https://acme.lightning.force.com/lightning/r/Case/{id}/view,"
+    )
+    assert config_env.env_crm_links("CX_TEST_CRM") == {
+        "zendesk": "https://acme.zendesk.com/agent/tickets/{id}",
+        "zendesk/user": "https://acme.zendesk.com/agent/users/{id}",
+        "salesforce-lightning/case": "https://acme.lightning.force.com/lightning/r/Case/{id}/view",
+    }
+    assert config_env.env_crm_links("CX_TEST_UNSET") == {}
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("zendesk", "CRM=https"),
+        ("=https://a.example/{id}", "CRM=https"),
+        ("zen desk=https://a.example/{id}", "CRM=https"),
+        ("zendesk=http://a.example/{id}", "https"),
+        ("zendesk=javascript:alert(1)//{id}", "https"),
+        ("zendesk=https://user:pw@a.example/{id}", "credentials"),
+        ("zendesk=https://{id}.example.com/x", "host"),
+        ("zendesk=https://a.example:port/{id}", "https"),
+        ("zendesk=https://a.example/tickets", "{id}"),
+        ("zendesk=https://a.example/{id}/{name}", "placeholder"),
+        ("zendesk=https://a.example/{id} x", "spaces"),
+        (" , ,", "at least one"),
+    ],
+)
+def test_env_crm_links_rejects(environ, raw, problem) -> None:
+    environ(CX_TEST_CRM=raw)
+    with pytest.raises(ImproperlyConfigured, match=r"^CX_TEST_CRM ") as info:
+        config_env.env_crm_links("CX_TEST_CRM")
+    assert problem in str(info.value)
+    assert "pw@" not in str(info.value)

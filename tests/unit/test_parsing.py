@@ -8,12 +8,15 @@ from datetime import UTC, datetime
 import pytest
 
 from interactions_app.cxengage.errors import BadResponse
-from interactions_app.cxengage.models import Interaction, Page
+from interactions_app.cxengage.models import Hook, Interaction, Page
 from interactions_app.cxengage.parsing import (
     decode_json,
+    error_summary,
+    is_flagged,
     parse_interaction,
     parse_page,
 )
+from interactions_app.flags import flag_info
 from tests.support.reference import reference_sample
 
 ID = "b2109780-db83-11e7-9709-c2b07aa3bee9"
@@ -413,7 +416,7 @@ def test_keep_raw_flag() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [[], "x", None, {}, {"results": None}, {"results": {"interactionId": ID}}, {"total": 1}],
+    [[], "x", None, {}, {"results": {"interactionId": ID}}, {"total": 1}, {"results": "none"}],
 )
 def test_page_without_a_results_list_is_bad_response(data) -> None:
     with pytest.raises(BadResponse):
@@ -509,10 +512,12 @@ def test_documented_fields_without_a_model_attribute_are_kept_in_extra():
             "segments": [{"segmentNumber": 0, "segmentCancelTime": 94.166}],
         }
     )
-    assert interaction.extra["customerConversationTime"] == 29.7
+    assert interaction.customer_conversation_seconds == 29.7  # typed since issue 10
+    assert "customerConversationTime" not in interaction.extra
     assert interaction.queues[0].extra == {"platformQueueId": 743, "queueEntryLength": 1}
     assert interaction.agents[0].extra["platformAgentId"] == 15184
-    assert interaction.segments[0].extra == {"segmentCancelTime": 94.166}
+    assert interaction.segments[0].cancel_seconds == 94.166
+    assert interaction.segments[0].extra == {}
 
 
 def test_parse_page_can_keep_only_flagged_results_and_still_count_all():
@@ -551,3 +556,297 @@ def test_parse_page_counts_unreadable_results_even_when_selecting_flagged_ones()
     page = parse_page(envelope, limit=4, offset=0, select=is_flagged)
     assert [item.id for item in page.items] == [ID]
     assert (page.skipped, page.received) == (2, 4)
+
+
+# --- what the real API sends beyond the reference pages (docs/sandbox.md, "Evidence") ----------
+
+
+@pytest.mark.parametrize(
+    ("envelope", "offset"),
+    [
+        ({"total": 0, "results": None}, 0),  # no match
+        ({"total": 127, "offset": 200, "results": None}, 200),  # an offset past the end
+        ({"total": 127, "results": []}, 0),
+    ],
+)
+def test_null_or_empty_results_are_an_empty_page(envelope, offset) -> None:
+    page = parse_page(envelope, limit=10, offset=offset)
+    assert page.items == ()
+    assert page.total == envelope["total"]
+    assert page.total_known is True
+    assert (page.received, page.skipped) == (0, 0)
+
+
+def test_the_reference_search_sample_is_a_bare_one_row_result() -> None:
+    data = decode_json(SEARCH_TEXT.encode())
+    assert "results" not in data and data["interactionId"]  # the sample really is bare
+    page = parse_page(data, limit=25, offset=0)
+    assert page.bare is True
+    assert (page.total, page.total_known, page.received) == (1, True, 1)
+    [item] = page.items
+    assert item.id == "c506eb9b-f523-4616-8839-fbce3fd89c17"
+    assert {a.name for a in item.all_attributes} == {"valueOne", "valueTwo", "1234567"}
+    assert page.tenant_id == "87165f24-f1d4-4b2e-acec-05ac94e0ead4"
+
+
+def test_a_bare_result_is_row_zero_only() -> None:
+    data = {"interactionId": ID, "flagged": True}
+    assert parse_page(data, limit=10, offset=10).items == ()
+    assert parse_page(data, limit=10, offset=10).total == 1
+    assert len(parse_page(data, limit=10, offset=0, select=is_flagged).items) == 1
+    assert parse_page({"interactionId": ID}, limit=10, offset=0, select=is_flagged).items == ()
+    unreadable = parse_page({"interactionId": "nope"}, limit=10, offset=0)
+    assert (unreadable.items, unreadable.skipped) == ((), 1)
+
+
+@pytest.mark.parametrize("total", [None, "lots", -1, True])
+def test_a_missing_or_unusable_total_is_a_lower_bound(total) -> None:
+    envelope = {"results": [{"interactionId": ID}] * 3}
+    if total is not None:
+        envelope["total"] = total
+    page = parse_page(envelope, limit=3, offset=30)
+    assert page.total_known is False
+    assert page.total == 33
+    assert parse_page({"total": 40, "results": []}, limit=3, offset=0).total_known is True
+
+
+@pytest.mark.parametrize(
+    ("flagged", "flag_type", "expected"),
+    [
+        ("absent", "absent", False),  # the reference's unflagged records carry neither
+        (None, "absent", False),
+        (None, None, False),
+        (True, "absent", True),  # the reference's list sample: flagged, no flagType
+        (True, None, True),
+    ],
+)
+def test_real_nulls_in_flagged(flagged, flag_type, expected) -> None:
+    data = {"interactionId": ID}
+    if flagged != "absent":
+        data["flagged"] = flagged
+    if flag_type != "absent":
+        data["flagType"] = flag_type
+    interaction = parse_interaction(data)
+    assert interaction.flagged is expected
+    assert interaction.flag_type is None
+
+
+def test_flagged_without_a_reason_reads_as_such() -> None:
+    assert flag_info(None).label == "Flagged (no reason given)"
+    assert flag_info("  ").label == "Flagged (no reason given)"
+    assert flag_info("Agent").label == "Agent end missing"
+
+
+@pytest.mark.parametrize(
+    ("value", "complete", "in_progress", "known"),
+    [(True, True, False, True), (False, False, True, True), (None, False, False, False)],
+)
+def test_data_complete_absent_is_neither_complete_nor_in_progress(
+    value, complete, in_progress, known
+) -> None:
+    data = {"interactionId": ID}
+    if value is not None:
+        data["dataComplete"] = value
+    interaction = parse_interaction(data)
+    assert (interaction.complete, interaction.in_progress) == (complete, in_progress)
+    assert interaction.completeness_known is known
+
+
+def test_details_keep_their_nulls_and_empty_lists() -> None:
+    interaction = parse_interaction(decode_json(GET_TEXT.encode()))
+    assert '"csat": null' in GET_TEXT and '"agents": []' in GET_TEXT
+    assert interaction.details is not None
+    assert interaction.details.csat is None
+    assert interaction.details.contact_id is None
+    assert interaction.details.agents == ()
+    assert "csat" not in interaction.details.extra and "contactId" not in interaction.details.extra
+
+
+# the public API docs' Zendesk example ("Searching Interactions for Specific Third-party System")
+ZENDESK_HOOKS = [
+    {
+        "interactionHookId": "ccf42b31-c557-11e7-9c00-e7ff9ff8d805",
+        "hookSubType": "ticket",
+        "agentId": "e05468e0-82b1-11e7-b08f-6e56a766befb",
+        "hookType": "zendesk",
+        "hookedBy": "26303434627",
+        "hookId": "415",
+        "timestamp": "2017-11-09T14:10:54.947Z",
+    },
+    {
+        "interactionHookId": "e2494a11-c557-11e7-9c00-e7ff9ff8d805",
+        "hookSubType": "user",
+        "agentId": "e05468e0-82b1-11e7-b08f-6e56a766befb",
+        "hookType": "zendesk",
+        "hookName": "Bob Jones",
+        "hookedBy": "26303434627",
+        "hookId": "26359162568",
+        "timestamp": "2017-11-09T14:11:30.737Z",
+    },
+]
+
+
+def test_crm_hooks_in_their_real_shape() -> None:
+    interaction = parse_interaction({"interactionId": ID, "hooks": ZENDESK_HOOKS})
+    ticket, user = interaction.crm_hooks
+    assert (ticket.hook_type, ticket.sub_type, ticket.hook_id) == ("zendesk", "ticket", "415")
+    assert ticket.by == "26303434627"  # hookedBy
+    assert ticket.name is None and ticket.url is None
+    assert ticket.label == "Zendesk ticket 415"
+    assert user.label == "Zendesk user 26359162568"
+    assert user.name == "Bob Jones"
+    assert "hookedBy" not in ticket.extra
+    assert interaction.all_attributes == ()
+    # attributes say hookBy
+    attribute = parse_interaction(decode_json(SEARCH_TEXT.encode())).attributes[0]
+    assert attribute.by == "flow"
+
+
+@pytest.mark.parametrize(
+    ("hook", "label"),
+    [
+        (Hook(None, "5004x00000AbCdE", None, "salesforce-lightning", "Case"), None),
+        (Hook(None, None, None, "zendesk", "ticket"), "Zendesk ticket (no id)"),
+        (Hook(None, "7", None, "freshdesk", None), "freshdesk record 7"),
+        (Hook(None, "7", None, None, None), "CRM record 7"),
+    ],
+)
+def test_hook_labels(hook, label) -> None:
+    expected = label or "Salesforce Lightning Case 5004x00000AbCdE"
+    assert hook.label == expected
+
+
+LINKS = {
+    "zendesk": "https://acme.zendesk.com/agent/tickets/{id}",
+    "zendesk/user": "https://acme.zendesk.com/agent/users/{id}/requested_tickets",
+}
+
+
+def test_crm_links_come_only_from_the_operators_templates() -> None:
+    ticket, user = parse_interaction({"interactionId": ID, "hooks": ZENDESK_HOOKS}).crm_hooks
+    assert ticket.link(LINKS) == "https://acme.zendesk.com/agent/tickets/415"
+    assert user.link(LINKS) == "https://acme.zendesk.com/agent/users/26359162568/requested_tickets"
+    assert ticket.link({}) is None
+    assert ticket.link({"salesforce-lightning": "https://x.example/{id}"}) is None
+    assert Hook(None, None, None, "zendesk", "ticket").link(LINKS) is None  # no id, no link
+    attribute = Hook(None, "d9f1", "VIP", "zendesk", "interaction-attribute")
+    assert attribute.link(LINKS) is None
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["../../admin", "415?x=1#frag", "415/../../other", "//evil.example/x", "javascript:alert(1)"],
+)
+def test_a_hostile_record_id_stays_inside_the_template(hostile) -> None:
+    hook = Hook(None, hostile, None, "zendesk", "ticket")
+    link = hook.link(LINKS)
+    assert link is not None
+    assert link.startswith("https://acme.zendesk.com/agent/tickets/")
+    tail = link.removeprefix("https://acme.zendesk.com/agent/tickets/")
+    assert "/" not in tail and "?" not in tail and "#" not in tail
+
+
+def test_fields_real_records_carry() -> None:
+    data = {
+        "interactionId": ID,
+        "monitors": [
+            {
+                "agentId": "4c67ac60-16f9-11e7-9873-1b92cd79a0c3",
+                "agentName": "Anil Reddy",
+                "bargedIn": True,
+                "startTimestamp": "2018-02-20T14:07:41.519Z",
+                "endTimestamp": "2018-02-20T14:24:41.519Z",
+            },
+            {"agentName": "Josh Williams", "bargedIn": False, "endTimestamp": None},
+        ],
+        "customerHoldTime": 42.5,
+        "customerHoldAbandoned": False,
+        "ivrAbandoned": True,
+        "ivrAbandonTime": 3.2,
+        "flagTimestamp": "2018-02-20T15:00:00.000Z",
+        "updated": "2018-02-20T15:00:01.000Z",
+        "artifactsSummary": "2 recordings",
+        "customerSatisfactionScore": "4",
+        "campaignId": "c-1",
+        "leadId": 77,
+        "thirdPartyTime": 12,
+        "customerConversationTime": 29.701,
+        "segments": [
+            {
+                "segmentNumber": 1,
+                "segmentStartType": "add-participant",
+                "transferTime": 1.5,
+                "segmentConsultTime": 20,
+                "segmentCancelTime": 3,
+                "addParticipantTime": 4,
+            }
+        ],
+    }
+    item = parse_interaction(data)
+    first, second = item.monitors
+    assert (first.name, first.barged_in, first.end) == (
+        "Anil Reddy",
+        True,
+        at("2018-02-20T14:24:41.519Z"),
+    )
+    assert (second.name, second.barged_in, second.end) == ("Josh Williams", False, None)
+    assert item.monitor_count == 2
+    assert (item.customer_hold_seconds, item.customer_hold_abandoned) == (42.5, False)
+    assert (item.ivr_abandoned, item.ivr_abandon_seconds) == (True, 3.2)
+    assert item.flag_time == at("2018-02-20T15:00:00.000Z")
+    assert item.updated == at("2018-02-20T15:00:01.000Z")
+    assert item.artifacts_summary == "2 recordings"
+    assert item.customer_satisfaction_score == 4.0
+    assert (item.campaign_id, item.lead_id, item.third_party_seconds) == ("c-1", "77", 12.0)
+    assert item.customer_conversation_seconds == 29.701
+    [segment] = item.segments
+    assert (segment.transfer_seconds, segment.consult_seconds, segment.cancel_seconds) == (
+        1.5,
+        20.0,
+        3.0,
+    )
+    assert segment.start_type == "add-participant"
+    assert segment.extra == {"addParticipantTime": 4}  # no public source names it: kept as is
+    assert item.extra == {}  # every top-level field above is typed
+
+
+def test_monitors_as_a_bare_count_and_a_structured_summary() -> None:
+    item = parse_interaction(
+        {"interactionId": ID, "monitors": 3, "artifactsSummary": {"recordings": 2}}
+    )
+    assert (item.monitors, item.monitor_count) == ((), 3)
+    assert item.artifacts_summary == '{"recordings":2}'
+    assert parse_interaction({"interactionId": ID, "monitors": -1}).monitor_count is None
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "said"),
+    [
+        (b"", "", "(empty body)"),
+        (b'{"error": "Token expired"}', "application/json", "Token expired"),
+        (b'{"error": ["one", "two", "three", "four"]}', "", "one; two; three"),
+        (
+            b'{"error": {"code": 422, "message": "Invalid", "attribute": {"name": "taken"}}}',
+            "",
+            "422: Invalid (name: taken)",
+        ),
+        (
+            b'{"error": {"attribute": {"name": ["a", "b"]}}}',
+            "",
+            "name: a; b",
+        ),
+        (
+            b'{"error": {"code": 400, "body": {"errors": [{"message": "Bad hookId"}]}}}',
+            "",
+            "400: Bad hookId",
+        ),
+        (b'{"error": {}}', "", "(no message)"),
+        (b'{"error": {"code": 503}}', "", '503: {"code":503}'),
+        (b"Service Unavailable\r\n", "text/plain; charset=utf-8", "not JSON (text/plain): "),
+        (b"\xff\xfe<b>bold</b>", "", "not JSON (unknown type): "),
+    ],
+)
+def test_error_summary_reads_every_shape(body, content_type, said) -> None:
+    summary = error_summary(body, content_type)
+    assert summary.startswith(said) or summary == said
+    assert "\n" not in summary and len(summary) <= 200

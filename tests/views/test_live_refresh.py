@@ -30,8 +30,8 @@ def live_ids(live_api):
     live_api.clock(advance_seconds=DAY)
     later = {i: live_api.interactions(f"/{i}") for i in unfinished}
     live_api.reset()
-    plain = [i for i in unfinished if not later[i]["flagged"]]
-    flagged = [i for i in unfinished if later[i]["flagged"]]
+    plain = [i for i in unfinished if not later[i].get("flagged")]
+    flagged = [i for i in unfinished if later[i].get("flagged")]
     assert plain and flagged
     return plain, flagged, finished
 
