@@ -26,7 +26,7 @@ from .flag_overview import build_flag_overview
 from .flags import flag_info
 from .forms import FlaggedForm, SearchForm, TimeRangeForm, ZonePreferenceForm
 from .navigation import interaction_neighbours
-from .pii import can_see_pii
+from .pii import can_see_pii, interaction_for_viewer
 from .preferences import display_zone, preference_set_zone
 from .rendering import attempt, cached_results, render_page
 from .timeline import build_timeline
@@ -151,6 +151,7 @@ def interaction_detail(request: HttpRequest, interaction_id: str) -> HttpRespons
     interaction = None
     if tenant:
         interaction, error = attempt(services.interaction_get, interaction_id=interaction_id)
+        interaction = interaction_for_viewer(interaction, request.user)  # masked by value
     if live.is_detail_poll(request):  # htmx refresh of an unfinished one: header and timeline
         return live.detail_fragment(request, interaction, tenant, error)
     if isinstance(error, NotFound):
