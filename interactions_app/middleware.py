@@ -1,5 +1,9 @@
-"""A request id on every request, every log line and every response (X-Request-ID); an incoming
-one is kept only from a trusted proxy (proxy.py)."""
+"""Per-request plumbing: a request id everywhere, and private pages kept out of caches.
+
+``RequestIdMiddleware``: a request id on every request, every log line and every response
+(X-Request-ID); an incoming one is kept only from a trusted proxy (proxy.py).
+``PrivatePageMiddleware``: nothing a signed-in supervisor was shown stays in the browser.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from .proxy import client_ip, trusts_request_id
 
@@ -47,3 +52,41 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+# What a logout asks the browser to forget: its HTTP cache and the origin's DOM storage
+# (sessionStorage holds htmx's history snapshots when that cache is on).
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
+class PrivatePageMiddleware:
+    """``Cache-Control: no-store`` on every response to a signed-in user; clear the site on logout.
+
+    Pages show customer data (masked or not), so neither the browser's cache, its back/forward
+    cache nor a proxy may keep them: back after sign-out must ask the server, which asks for a
+    login. Responses that already forbid storing (admin, login) are left as they are. Anonymous
+    responses (login page, /healthz, errors before login) carry nothing private; static files
+    are answered by WhiteNoise before this runs and stay cacheable.
+
+    A logout is a request that arrived signed in and leaves signed out (``auth.logout`` replaces
+    ``request.user``): its answer carries ``Clear-Site-Data``, whichever view logged out.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        before = _signed_in(request)
+        response = self.get_response(request)
+        after = _signed_in(request)
+        if before or after:
+            if "no-store" not in response.get("Cache-Control", ""):
+                patch_cache_control(response, no_store=True)
+            if before and not after:
+                response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
