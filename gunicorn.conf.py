@@ -77,10 +77,15 @@ if os.path.isdir("/dev/shm"):  # noqa: S108
 
 # Logs on stdout/stderr. The access line has the request time in ms (%(M)s) and the request id
 # the dashboard puts on every response; the path is logged without its query string, which can
-# carry searched attribute values (customer data).
+# carry searched attribute values (customer data). %(h)s is the peer (behind a proxy: the
+# proxy); client= is the address the dashboard resolved (interactions_app/proxy.py, with
+# DJANGO_PROXY_COUNT), the one django-axes and the audit log use ("-" for static files).
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms req=%({x-request-id}o)s "%(a)s"'
+access_log_format = (
+    '%(h)s client=%({dashboard.client_ip}e)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms '
+    'req=%({x-request-id}o)s "%(a)s"'
+)
 proxy_protocol = False
 forwarded_allow_ips = _env("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 

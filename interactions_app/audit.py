@@ -7,24 +7,15 @@ id, through the logging filter) and the request carries on.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 
 from django.db import transaction
 from django.http import HttpRequest
 
 from .models import AuditEvent
+from .proxy import client_ip
 
 logger = logging.getLogger(__name__)
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
-    value = request.META.get("REMOTE_ADDR") or ""
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
 
 
 def audit_record(
@@ -48,7 +39,7 @@ def audit_record(
                 interaction_id=interaction_id,
                 query=query,
                 request_id=str(getattr(request, "request_id", ""))[:64],
-                ip=_client_ip(request),
+                ip=client_ip(request),  # the same address django-axes uses
                 pii_unmasked=unmasked,
             )
     except Exception:

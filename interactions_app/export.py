@@ -32,7 +32,7 @@ from django.http import StreamingHttpResponse
 from django.utils.text import slugify
 
 from .flags import flag_info
-from .pii import mask_contact
+from .pii import mask_contact, text_masker
 from .services import CxEngageError
 from .services.types import Interaction, Tenant
 
@@ -118,7 +118,9 @@ def csv_header(*, timezone_name: str) -> list[str]:
 
 
 def csv_row(item: Interaction, *, tz: tzinfo, mask_pii: bool = False) -> list[str]:
-    """One interaction as cells; every text from the upstream is neutralised."""
+    """One interaction as cells; every text from the upstream is neutralised (and, with
+    ``mask_pii``, masked by value: pii.py)."""
+    seen = text_masker(item, mask=mask_pii)
     return [
         _text(item.id),
         _local(item.start, tz),
@@ -128,16 +130,16 @@ def csv_row(item: Interaction, *, tz: tzinfo, mask_pii: bool = False) -> list[st
         _text(item.channel),
         _text(item.direction),
         _text(mask_contact(item.customer) if mask_pii else item.customer),
-        _text(item.contact_point),
-        _text(item.flow_name or item.flow_id),
-        _joined(item.queue_names),
-        _joined(item.agent_names),
+        _text(seen(item.contact_point)),
+        _text(seen(item.flow_name or item.flow_id)),
+        _joined(seen(name) for name in item.queue_names),
+        _joined(seen(name) for name in item.agent_names),
         _yes_no(item.flagged),
         _text(item.flag_type) if item.flagged else "",
         flag_info(item.flag_type).explanation if item.flagged else "",
         _yes_no(item.data_complete),
-        _text(item.disposition_name or item.disposition_id),
-        _joined(a.name for a in item.all_attributes),
+        _text(seen(item.disposition_name or item.disposition_id)),
+        _joined(seen(a.name) for a in item.all_attributes),
     ]
 
 

@@ -1,4 +1,9 @@
-"""A request id on every request, every log line and every response (X-Request-ID)."""
+"""Per-request plumbing: a request id everywhere, and private pages kept out of caches.
+
+``RequestIdMiddleware``: a request id on every request, every log line and every response
+(X-Request-ID); an incoming one is kept only from a trusted proxy (proxy.py).
+``PrivatePageMiddleware``: nothing a signed-in supervisor was shown stays in the browser.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,13 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+
+from .proxy import client_ip, trusts_request_id
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+CLIENT_IP_ENVIRON = "dashboard.client_ip"  # a WSGI environ key: META is gunicorn's environ
 
 
 class RequestIdLogFilter(logging.Filter):
@@ -25,9 +34,13 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
+        # A client could pick an id that is also someone else's, or one that reads like ours in
+        # the logs and the audit trail: only a proxy of ours may hand one over.
+        incoming = request.headers.get("X-Request-ID", "") if trusts_request_id() else ""
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex[:16]
         request.request_id = request_id  # type: ignore[attr-defined]
+        # for gunicorn's access line (%({dashboard.client_ip}e)s): the client, not the proxy
+        request.META[CLIENT_IP_ENVIRON] = client_ip(request) or "-"
         token = _request_id.set(request_id)
         try:
             response = self.get_response(request)
@@ -35,3 +48,41 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+# What a logout asks the browser to forget: its HTTP cache and the origin's DOM storage
+# (sessionStorage holds htmx's history snapshots when that cache is on).
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
+class PrivatePageMiddleware:
+    """``Cache-Control: no-store`` on every response to a signed-in user; clear the site on logout.
+
+    Pages show customer data (masked or not), so neither the browser's cache, its back/forward
+    cache nor a proxy may keep them: back after sign-out must ask the server, which asks for a
+    login. Responses that already forbid storing (admin, login) are left as they are. Anonymous
+    responses (login page, /healthz, errors before login) carry nothing private; static files
+    are answered by WhiteNoise before this runs and stay cacheable.
+
+    A logout is a request that arrived signed in and leaves signed out (``auth.logout`` replaces
+    ``request.user``): its answer carries ``Clear-Site-Data``, whichever view logged out.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        before = _signed_in(request)
+        response = self.get_response(request)
+        after = _signed_in(request)
+        if before or after:
+            if "no-store" not in response.get("Cache-Control", ""):
+                patch_cache_control(response, no_store=True)
+            if before and not after:
+                response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "interactions_app.middleware.PrivatePageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -111,6 +112,18 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Behind proxies every client has the proxy's address: without this, five wrong passwords for a
+# colleague's username from anywhere would lock that colleague out everywhere.
+AXES_CLIENT_IP_CALLABLE = "interactions_app.proxy.client_ip"
+
+# How many reverse proxies stand in front (each appending to X-Forwarded-For). 0: the headers
+# are ignored and REMOTE_ADDR is the client; see interactions_app/proxy.py.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", default=0, minimum=0, maximum=10)
+
+# A supervisor signs in once a shift, not once a fortnight (Django's default age is two weeks).
+SESSION_COOKIE_AGE = (
+    env_int("DJANGO_SESSION_AGE_HOURS", default=12, minimum=1, maximum=24 * 14) * 3600
+)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -125,7 +125,8 @@ def pii(value: str | None, allowed: bool) -> str | None:
 
 @register.filter
 def pii_raw(data: Any, allowed: bool) -> Any:
-    """Decoded JSON with customer addresses masked unless the viewer holds view_customer_pii."""
+    """Decoded JSON (or one value of it) masked by value unless the viewer holds
+    view_customer_pii: the customer's identifier and every phone/email shape (pii.py)."""
     return data if allowed else mask_raw(data)
 
 

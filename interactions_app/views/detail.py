@@ -26,7 +26,7 @@ from ..audit import audit_record
 from ..flags import flag_info
 from ..live import live_row_ids, poll_count, poll_terms
 from ..navigation import interaction_neighbours
-from ..pii import can_see_pii
+from ..pii import can_see_pii, interaction_for_viewer
 from ..services import NotFound, interaction_get
 from ..timeline import build_timeline
 from .base import attempt, htmx_partial, respond, viewer
@@ -44,6 +44,7 @@ def detail_context(request: HttpRequest, interaction_id: str) -> dict[str, Any]:
     interaction = None
     if tenant is not None:
         interaction, error = attempt(interaction_get, interaction_id=interaction_id)
+        interaction = interaction_for_viewer(interaction, request.user)  # masked by value
     flagged = interaction is not None and interaction.flagged
     return {
         "interaction": interaction,

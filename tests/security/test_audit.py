@@ -20,7 +20,8 @@ SEARCH = reverse("interactions:search")
 CHANGELIST = reverse("admin:interactions_app_auditevent_changelist")
 
 
-def test_detail_view_records_one_event_with_user_and_id(live_api, sup_client, supervisor):
+def test_detail_view_records_one_event_with_user_and_id(live_api, sup_client, supervisor, settings):
+    settings.TRUSTED_PROXY_COUNT = 1  # the request id below comes from "our proxy"
     [interaction_id] = recent_interaction_ids(live_api)
     response = sup_client.get(
         reverse("interactions:detail", args=[interaction_id]), HTTP_X_REQUEST_ID="audit-test-0001"
