@@ -179,6 +179,30 @@ def env_crm_links(name: str) -> dict[str, str]:
     return links
 
 
+_ORIGIN = re.compile(r"^https?://(\*\.)?[a-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+def env_origins(name: str) -> tuple[str, ...]:
+    """``https://recordings.example.com,https://*.s3.amazonaws.com``: origins (scheme, host and
+    port, nothing else) that artifact download links may point at besides the API's host.
+    ``*.`` allows every subdomain of what follows it. Unset: none."""
+    value = _raw(name)
+    if value is None:
+        return ()
+    origins = tuple(o.strip().lower().rstrip("/") for o in value.split(",") if o.strip())
+    for origin in origins:
+        if not _ORIGIN.match(origin):
+            shown = "one with credentials" if "@" in origin else repr(origin)  # never echo them
+            raise _fail(
+                name,
+                "must list origins such as https://files.example.com or https://*.example.com "
+                f"(scheme and host, no path or credentials), not {shown}.",
+            )
+    if not origins:
+        raise _fail(name, "must list at least one origin (comma-separated).")
+    return origins
+
+
 def env_uuid(name: str, *, default: str) -> str:
     value = _raw(name)
     if value is None:

@@ -17,6 +17,7 @@ from config.env import (
     env_float,
     env_int,
     env_list,
+    env_origins,
     env_str,
     env_uuid,
 )
@@ -69,6 +70,12 @@ CXENGAGE = {
     "LIST_CACHE_SECONDS": env_int("CXENGAGE_LIST_CACHE_SECONDS", default=30),
     "DETAIL_CACHE_SECONDS": env_int("CXENGAGE_DETAIL_CACHE_SECONDS", default=24 * 3600),
     "DETAIL_CACHE_MAX_BYTES": env_int("CXENGAGE_DETAIL_CACHE_MAX_KB", default=1024) * 1024,
+    # recordings, transcripts, emails: an artifact (with its download links) is reused this long,
+    # which must stay below the links' lifetime; links may point at the API's host or these
+    "ARTIFACT_CACHE_SECONDS": env_int(
+        "CXENGAGE_ARTIFACT_CACHE_SECONDS", default=60, minimum=0, maximum=3600
+    ),
+    "FILE_HOSTS": env_origins("CXENGAGE_FILE_HOSTS"),
 }
 
 INSTALLED_APPS = [

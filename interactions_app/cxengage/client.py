@@ -6,6 +6,11 @@ only when its Retry-After is short, token auth as the real API does it (one re-l
 HTTP Basic auth, a per-process cap on calls in flight, a cap on response size, and every failure
 mapped to a ``CxEngageError`` subclass. Credentials and tokens never appear in exceptions or log
 lines; upstream error bodies are logged cut short and scrubbed of them.
+
+Artifact files (recordings, transcripts, emails) are downloaded from the time-limited links the
+API hands out (``open_file``): without credentials, only from the API's own host or the hosts an
+operator allowed, never following a redirect, streamed, and never logged with their query
+string (the signature).
 """
 
 from __future__ import annotations
@@ -24,12 +29,21 @@ from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
 from . import errors
-from .models import Interaction, Page
-from .parsing import decode_json, error_summary, is_flagged, parse_interaction, parse_page
+from .models import Artifact, Interaction, Page
+from .parsing import (
+    decode_json,
+    error_summary,
+    is_flagged,
+    parse_artifact,
+    parse_artifact_list,
+    parse_interaction,
+    parse_page,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +73,9 @@ class ClientConfig:
     max_response_bytes: int = 64 * 1024 * 1024
     pool_size: int = 16
     max_concurrency: int = 8  # calls in flight per process, shared by same-settings clients
+    # origins (``https://host[:port]``; ``https://*.example.com`` for its subdomains) that file
+    # links may point at besides the API's own
+    file_hosts: tuple[str, ...] = ()
 
     def __repr__(self) -> str:  # keep secrets out of tracebacks and debug output
         return f"ClientConfig(api_url={self.api_url!r}, tenant_id={self.tenant_id!r})"
@@ -257,6 +274,79 @@ class CxEngageClient:
         interaction = parse_interaction(decode_json(body), fallback_id=interaction_id)
         return replace(interaction, wire_bytes=len(body))
 
+    def list_artifacts(self, interaction_id: str) -> tuple[Artifact, ...]:
+        """The interaction's artifacts (without their files), oldest first (SDK:
+        ``get-interaction-artifacts-request``; ``get-recordings`` sorts by ``created``)."""
+        return parse_artifact_list(self._get_json(self._artifacts_path(interaction_id), []))
+
+    def get_artifact(self, interaction_id: str, artifact_id: str) -> Artifact:
+        """One artifact with its files and their download links (SDK:
+        ``get-artifact-by-id-request``). Each call gives links that are valid afresh."""
+        path = f"{self._artifacts_path(interaction_id)}/{quote(artifact_id, safe='')}"
+        try:
+            data = self._get_json(path, [])
+        except errors.NotFound as error:
+            raise errors.ArtifactNotFound(error.detail, upstream_status=404) from None
+        return parse_artifact(data, fallback_id=artifact_id)
+
+    def open_file(self, url: str, *, range_header: str | None = None) -> FileStream:
+        """Start downloading an artifact file from its link, with ``Range`` if given.
+
+        Answers 200, 206 and 416 come back as a ``FileStream`` (headers now, body as it is
+        read); 403 (the link expired or was tampered with) is ``LinkRefused``, 404
+        ``ArtifactNotFound``, a redirect is not followed (``BadResponse``). The link must
+        point at the API's host or an allowed one (``FileHostNotAllowed`` otherwise): it came
+        from upstream, so it is not trusted to name any host. No credentials are sent (the
+        link is presigned), and no API slot is held: a recording streams for minutes, and
+        pages must not wait for it.
+        """
+        where = self._file_origin_check(url)
+        headers = {"Accept": "*/*", "Accept-Encoding": "identity"}  # bytes as stored: ranges hold
+        if range_header:
+            headers["Range"] = range_header
+        started = time.perf_counter()
+        try:
+            response = self.session.get(
+                url,
+                headers=headers,
+                auth=_NO_AUTH,
+                timeout=(self.config.connect_timeout, self.config.read_timeout),
+                stream=True,
+                allow_redirects=False,
+            )
+        except requests.exceptions.Timeout:
+            self._log_failure(url, started, "timeout")
+            raise errors.UpstreamTimeout("timed out opening a file link") from None
+        except requests.exceptions.ConnectionError as exc:
+            self._log_failure(url, started, "unreachable")
+            raise errors.UpstreamUnreachable(f"file link: {type(exc).__name__}") from None
+        except requests.exceptions.RequestException as exc:
+            self._log_failure(url, started, "request error")
+            raise errors.BadResponse(f"file link: {type(exc).__name__}") from None
+        status = response.status_code
+        logger.info(
+            "cxengage file GET %s -> %s in %.0f ms",
+            where,
+            status,
+            (time.perf_counter() - started) * 1000,
+        )
+        if status in (200, 206, 416):
+            return FileStream(response, where=where)
+        try:
+            if 300 <= status < 400:
+                raise errors.BadResponse(f"file link answered a {status} redirect; not followed")
+            if status == 403:
+                said = self._what_upstream_said(response)
+                logger.warning("cxengage file %s refused (403): %s", where, said)
+                raise errors.LinkRefused(f"file link refused: {said}", upstream_status=403)
+            if status == 404:
+                self._what_upstream_said(response)
+                raise errors.ArtifactNotFound("file link answered 404", upstream_status=404)
+            self._raise_for_status(response, "GET")
+            raise errors.BadResponse(f"file link answered {status}", upstream_status=status)
+        finally:
+            response.close()
+
     def close(self) -> None:
         self.session.close()
 
@@ -264,6 +354,26 @@ class CxEngageClient:
 
     def _tenant_path(self, suffix: str) -> str:
         return f"{self.config.api_url}/tenants/{self.config.tenant_id}/{suffix}"
+
+    def _artifacts_path(self, interaction_id: str) -> str:
+        return self._tenant_path(f"interactions/{quote(interaction_id, safe='')}/artifacts")
+
+    def _file_origin_check(self, url: str) -> str:
+        """``url`` for a log line (no query), if its origin is the API's or an allowed one."""
+        parts = urlsplit(url)
+        try:
+            origin = _origin(parts)
+        except ValueError:
+            origin = None
+        allowed = origin is not None and (
+            origin == _origin(urlsplit(self.config.api_url))
+            or any(_origin_matches(origin, pattern) for pattern in self.config.file_hosts)
+        )
+        where = _path_of(url) if origin else "(unreadable link)"
+        if not allowed:
+            logger.warning("cxengage file link on a host that is not allowed: %s", where)
+            raise errors.FileHostNotAllowed(f"file link host not allowed: {origin or '?'}")
+        return where
 
     def _get_json(self, url: str, params: Iterable[tuple[str, str]]) -> Any:
         return decode_json(self._get_body(url, params))
@@ -486,6 +596,75 @@ def _token_lifetime(data: Mapping[str, Any]) -> float:
         if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1e9:
             return float(value)
     return DEFAULT_TOKEN_SECONDS
+
+
+class _NoAuth(requests.auth.AuthBase):
+    """No credentials at all (and none from ~/.netrc): file links are presigned."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
+_NO_AUTH = _NoAuth()
+FILE_CHUNK = 64 * 1024
+_RELAYED_HEADERS = ("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges")
+
+
+class FileStream:
+    """An artifact file being downloaded: ``status`` (200, 206 or 416), the ``headers`` worth
+    passing on, and the body as an iterator of chunks, each relayed as soon as it arrives
+    (``read1``: a slow upstream's first bytes are not held back to fill a chunk).
+
+    The upstream response is closed when the body ends, when reading it fails (logged; the
+    body just ends short) or when ``close()`` is called: Django's ``StreamingHttpResponse``
+    calls it when its response is closed, whether the browser read everything or went away.
+    """
+
+    def __init__(self, response: requests.Response, *, where: str) -> None:
+        self.status = response.status_code
+        self.headers = {k: response.headers[k] for k in _RELAYED_HEADERS if k in response.headers}
+        self._response = response
+        self._where = where
+
+    def __iter__(self) -> Iterator[bytes]:
+        sent = 0
+        try:
+            while chunk := self._response.raw.read1(FILE_CHUNK, decode_content=False):
+                sent += len(chunk)
+                yield chunk
+        except (Urllib3Error, OSError, requests.exceptions.RequestException) as exc:
+            logger.warning(
+                "cxengage file %s stopped after %d bytes: %s", self._where, sent, type(exc).__name__
+            )
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._response.close()
+
+
+def _origin(parts: Any) -> str | None:
+    """``scheme://host[:port]`` (default ports left out), lower case; None without a host or
+    with credentials in the URL. Raises ValueError for a port that is not a number."""
+    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+        return None
+    port = parts.port
+    default = 443 if parts.scheme == "https" else 80
+    host = parts.hostname.lower()
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def _origin_matches(origin: str, pattern: str) -> bool:
+    """An allowed origin, or ``scheme://*.domain[:port]`` for any subdomain of ``domain``."""
+    pattern = pattern.strip().lower().rstrip("/")
+    if "://*." not in pattern:
+        return origin == pattern
+    scheme, _, rest = pattern.partition("://*.")
+    domain, _, port = rest.partition(":")
+    o_scheme, _, o_rest = origin.partition("://")
+    o_host, _, o_port = o_rest.partition(":")
+    return o_scheme == scheme and o_port == port and o_host.endswith("." + domain)
 
 
 def _path_of(url: str) -> str:

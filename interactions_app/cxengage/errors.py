@@ -83,3 +83,28 @@ class BadRequest(CxEngageError):
 class BadResponse(CxEngageError):
     title = "CxEngage sent an unreadable answer"
     message = "The CxEngage API answered with data the dashboard could not read."
+
+
+class ArtifactNotFound(NotFound):
+    title = "Recording or file not found"
+    message = (
+        "CxEngage has no such recording, transcript, email or file for this interaction. "
+        "Reload the interaction to see what it has."
+    )
+
+
+class LinkRefused(CxEngageError):
+    title = "The file's download link was refused"
+    message = (
+        "CxEngage's file storage did not accept the download link (it may have expired). "
+        "Try again: the dashboard asks for a new link each time."
+    )
+
+
+class FileHostNotAllowed(CxEngageError):
+    title = "The file is kept somewhere the dashboard does not download from"
+    message = (
+        "CxEngage gave a download link on a host the dashboard is not configured to trust. "
+        "An administrator can allow that host with CXENGAGE_FILE_HOSTS."
+    )
+    retryable = False

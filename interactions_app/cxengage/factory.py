@@ -33,6 +33,7 @@ def client_from_settings() -> CxEngageClient:
             max_retry_after=conf["MAX_RETRY_AFTER"],
             max_response_bytes=conf["MAX_RESPONSE_BYTES"],
             max_concurrency=conf["MAX_CONCURRENCY"],
+            file_hosts=conf.get("FILE_HOSTS", ()),
             # the flagged scan keeps FLAGGED_SCAN_WORKERS pages in flight besides the pages
             pool_size=max(8, conf["FLAGGED_SCAN_WORKERS"] * 2),
         )

@@ -320,3 +320,55 @@ class Page:
     received: int = 0  # results in the envelope, whether parsed, filtered out or skipped
     total_known: bool = True
     bare: bool = False  # the answer was one interaction object, not the list envelope
+
+
+# --- artifacts: recordings, transcripts, emails ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactFile:
+    """One file of an artifact. ``url`` is a time-limited download link: a credential while it
+    lives, so it is kept out of ``repr`` and never reaches a template, the browser or a log."""
+
+    id: str | None  # artifactFileId
+    filename: str | None = None
+    content_type: str | None = None
+    content_length: int | None = None
+    created: datetime | None = None
+    url: str | None = field(default=None, repr=False)
+    extra: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+
+RECORDING_SUFFIX = "recording"  # the SDK takes any artifactType ending in "recording"
+TRANSCRIPT_TYPE = "messaging-transcript"
+EMAIL_TYPE = "email"
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """A recording, a chat transcript or an email kept with an interaction. An item of the
+    artifact list has no ``files``; the artifact fetched on its own has them, with links."""
+
+    id: str
+    type: str | None
+    created: datetime | None = None
+    updated: datetime | None = None
+    manifest_id: str | None = None  # an email's manifest file
+    files: tuple[ArtifactFile, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def kind(self) -> str:
+        """``recording``, ``transcript``, ``email`` or ``other``."""
+        kind = (self.type or "").strip().lower()
+        if kind.endswith(RECORDING_SUFFIX):
+            return "recording"
+        if kind == TRANSCRIPT_TYPE:
+            return "transcript"
+        if kind == EMAIL_TYPE:
+            return "email"
+        return "other"
+
+    def file(self, file_id: str) -> ArtifactFile | None:
+        wanted = file_id.lower()
+        return next((f for f in self.files if f.id and f.id.lower() == wanted), None)

@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 from .errors import BadResponse
 from .models import (
     Agent,
+    Artifact,
+    ArtifactFile,
     DetailAgent,
     Details,
     Hook,
@@ -678,6 +680,65 @@ def _bare_page(
         received=1 if offset == 0 else 0,
         bare=True,
     )
+
+
+# --- artifacts ------------------------------------------------------------------------------
+
+_ARTIFACT_KEYS = frozenset(
+    ["artifactId", "artifactType", "created", "updated", "manifestId", "files"]
+)
+_FILE_KEYS = frozenset(
+    ["artifactFileId", "filename", "contentType", "contentLength", "created", "url"]
+)
+
+
+def parse_artifact_file(data: Mapping[str, Any]) -> ArtifactFile:
+    length = _int(data.get("contentLength"))
+    return ArtifactFile(
+        id=_str(data.get("artifactFileId")),
+        filename=_str(data.get("filename")),
+        content_type=_str(data.get("contentType")),
+        content_length=length if length is not None and length >= 0 else None,
+        created=_datetime(data.get("created")),
+        url=_str(data.get("url")),
+        extra=_extra(data, _FILE_KEYS),
+    )
+
+
+def parse_artifact(data: Any, *, fallback_id: str | None = None) -> Artifact:
+    """One artifact: the list's summary, or the artifact itself with its ``files``."""
+    if not isinstance(data, Mapping):
+        raise BadResponse(f"artifact is a {type(data).__name__}, not an object")
+    artifact_id = _str(data.get("artifactId")) or fallback_id
+    if not artifact_id:
+        raise BadResponse("artifact without an artifactId")
+    return Artifact(
+        id=artifact_id,
+        type=_str(data.get("artifactType")),
+        created=_datetime(data.get("created")),
+        updated=_datetime(data.get("updated")),
+        manifest_id=_str(data.get("manifestId")),
+        files=_many(data.get("files"), parse_artifact_file),
+        extra=_extra(data, _ARTIFACT_KEYS),
+    )
+
+
+def parse_artifact_list(data: Any) -> tuple[Artifact, ...]:
+    """``{"results": [summary, ...]}`` (``null`` or no artifacts: empty), sorted by ``created``
+    as the SDK sorts recordings (the API promises no order); items without an id are skipped."""
+    if not isinstance(data, Mapping) or "results" not in data:
+        raise BadResponse("artifact list without a results list")
+    found: list[Artifact] = []
+    skipped = 0
+    for item in _dicts(data["results"]):
+        try:
+            found.append(parse_artifact(item))
+        except BadResponse:
+            skipped += 1
+    if skipped:
+        logger.warning("skipped %d artifact(s) without an artifactId", skipped)
+    never = datetime.max.replace(tzinfo=UTC)
+    return tuple(sorted(found, key=lambda a: a.created or never))
 
 
 # --- error answers ----------------------------------------------------------------------------

@@ -433,3 +433,34 @@ def test_env_crm_links_rejects(environ, raw, problem) -> None:
         config_env.env_crm_links("CX_TEST_CRM")
     assert problem in str(info.value)
     assert "pw@" not in str(info.value)
+
+
+def test_env_origins_reads_file_hosts(environ) -> None:
+    environ(
+        CX_TEST_HOSTS=" https://Files.Example.com/ , https://*.s3.amazonaws.com,http://127.0.0.1:8765"
+    )
+    assert config_env.env_origins("CX_TEST_HOSTS") == (
+        "https://files.example.com",
+        "https://*.s3.amazonaws.com",
+        "http://127.0.0.1:8765",
+    )
+    assert config_env.env_origins("CX_TEST_UNSET") == ()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "files.example.com",
+        "ftp://files.example.com",
+        "https://files.example.com/path",
+        "https://files.example.com?x=1",
+        "https://user:pw@files.example.com",
+        "https://*files.example.com",
+        " , ",
+    ],
+)
+def test_env_origins_rejects(environ, raw) -> None:
+    environ(CX_TEST_HOSTS=raw)
+    with pytest.raises(ImproperlyConfigured, match=r"^CX_TEST_HOSTS ") as info:
+        config_env.env_origins("CX_TEST_HOSTS")
+    assert "pw@" not in str(info.value)
