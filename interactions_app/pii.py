@@ -311,6 +311,15 @@ def interaction_for_viewer(interaction: T, user: Any) -> T:
     return mask_interaction(interaction)
 
 
+def record_for_viewer(record: T, user: Any, *, interaction: Any) -> T:
+    """Any typed record about ``interaction`` (its transcripts, its emails: frozen dataclasses,
+    nested) as ``user`` may see it: every text in it masked by value, with the interaction's
+    own customer and contact point, unless the user holds view_customer_pii."""
+    if record is None or can_see_pii(user):
+        return record
+    return _mask_fields(record, Masker.for_interaction(interaction))
+
+
 def _mask_fields(obj: Any, masker: Masker) -> Any:
     changes = {}
     for field in dataclasses.fields(obj):

@@ -241,3 +241,12 @@ def settle(timeout: float = 30.0) -> None:
         if job.is_alive():
             raise TimeoutError(f"a background flight was still running after {timeout} s")
     _writer.submit(lambda: None).result(timeout=max(0.1, deadline - time.monotonic()))
+
+
+def forget(key: str) -> None:
+    """Drop the value kept under ``key`` (one that turned out stale: a refused download link),
+    so the next ``fetch_once`` for it asks the upstream again."""
+    try:
+        cache.delete(key)
+    except Exception:  # a cache outage: the stale value will expire by itself
+        logger.warning("could not drop %s from the cache", key, exc_info=True)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.paginator import Page, Paginator
 
 from ..cxengage.models import Interaction
+from ..readers.email_message import MailMessage
+from ..readers.transcript import Conversation
 
 UTC = ZoneInfo("UTC")
 
@@ -150,3 +153,91 @@ class FlaggedPage(ResultPage):
     @property
     def complete(self) -> bool:
         return self.scan.finished
+
+
+# --- artifacts: recordings, transcripts, emails ----------------------------------------------
+
+SHORT_RECORDING_TOLERANCE = 1.0  # seconds a recording may fall short of the talk unremarked
+
+
+@dataclass(frozen=True)
+class Recording:
+    artifact_id: str
+    file_id: str
+    number: int  # 1, 2, ... in the order they were made
+    content_type: str
+    seconds: float | None  # None: not a format whose length can be read from its header
+    created: datetime | None = None
+    problem: str = ""  # why its length could not be read
+
+
+@dataclass(frozen=True)
+class Transcript:
+    artifact_id: str
+    file_id: str | None
+    size: int | None
+    conversation: Conversation | None  # None: it could not be read (``problem`` says why)
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Email:
+    artifact_id: str
+    message: MailMessage | None  # None: it could not be read (``problem`` says why)
+    created: datetime | None = None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class ArtifactSection:
+    """What the detail page shows of an interaction's artifacts, oldest first per kind."""
+
+    recordings: tuple[Recording, ...] = ()
+    transcripts: tuple[Transcript, ...] = ()
+    emails: tuple[Email, ...] = ()
+    others: tuple[str, ...] = ()  # types the dashboard does not show, as CxEngage names them
+    talk_seconds: float | None = None  # the interaction's talk time
+    # what a complete recording covers: each agent's first to last talk, summed over agents
+    talk_window_seconds: float | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.recordings or self.transcripts or self.emails or self.others)
+
+    @property
+    def recorded_seconds(self) -> float | None:
+        lengths = [r.seconds for r in self.recordings]
+        return sum(lengths) if lengths and None not in lengths else None  # type: ignore[arg-type]
+
+    @property
+    def short_by_seconds(self) -> float | None:
+        """How much shorter the recordings are than the talk they should cover, if noticeably."""
+        recorded, window = self.recorded_seconds, self.talk_window_seconds
+        if recorded is None or window is None:
+            return None
+        missing = window - recorded
+        return missing if missing > SHORT_RECORDING_TOLERANCE else None
+
+
+@dataclass(frozen=True)
+class ArtifactFileRef:
+    """One artifact file as the download route serves it (never its link)."""
+
+    interaction_id: str
+    artifact_id: str
+    file_id: str
+    kind: str  # the artifact's: "recording", "transcript", "email" or "other"
+    filename: str  # the name to save it under (upstream text: the view makes it safe)
+    content_type: str  # what it is, from the file's metadata or its name
+
+
+class FileBody(Protocol):
+    """An artifact file being downloaded (``cxengage.client.FileStream``): the upstream's status
+    (200, 206 or 416), the headers worth passing on, the body as chunks, and ``close()``."""
+
+    status: int
+    headers: Mapping[str, str]
+
+    def __iter__(self) -> Iterator[bytes]: ...
+
+    def close(self) -> None: ...
