@@ -3,6 +3,7 @@
 ``RequestIdMiddleware``: a request id on every request, every log line and every response
 (X-Request-ID); an incoming one is kept only from a trusted proxy (proxy.py).
 ``PrivatePageMiddleware``: nothing a signed-in supervisor was shown stays in the browser.
+``CompressionMiddleware``: gzip, except byte-range files (recordings, attachments).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_cache_control
 
 from .proxy import client_ip, trusts_request_id
@@ -86,3 +88,15 @@ class PrivatePageMiddleware:
 def _signed_in(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's gzip (with its BREACH padding) for pages, but never for a file served in byte
+    ranges (``Accept-Ranges``): ``Content-Range`` counts the file's own bytes, so a compressed
+    206 would tell the player the wrong offsets; recordings and attachments are compressed
+    already; and compressing a stream would hold back its first bytes."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if response.has_header("Accept-Ranges") or response.has_header("Content-Range"):
+            return response
+        return super().process_response(request, response)

@@ -7,7 +7,8 @@ from django.db import models
 
 
 class AuditEvent(models.Model):
-    """One supervisor action: an interaction opened or a search run.
+    """One supervisor action: an interaction opened, a search run, a recording played from its
+    start, a file downloaded (``query`` names the artifact and file).
 
     ``username`` is copied so the trail survives the user being deleted (``user`` becomes NULL).
     """
@@ -16,6 +17,8 @@ class AuditEvent(models.Model):
         VIEW_INTERACTION = "view_interaction", "Viewed interaction"
         SEARCH = "search", "Searched"
         EXPORT = "export", "Exported CSV"
+        PLAY_RECORDING = "play_recording", "Played a recording"
+        DOWNLOAD_FILE = "download_file", "Downloaded a transcript, email or attachment"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -49,7 +52,8 @@ class Preference(models.Model):
     """A supervisor's display choices, kept on the server so every device follows them.
 
     Its Meta also declares the ``view_customer_pii`` permission: without it, customer phone
-    numbers and email addresses are masked in pages and exports.
+    numbers and email addresses are masked in pages and exports (and transcripts, emails and
+    attachments cannot be downloaded); and ``listen_recordings``: without it, no recording plays.
     """
 
     class ZoneMode(models.TextChoices):
@@ -65,6 +69,7 @@ class Preference(models.Model):
     class Meta:
         permissions = [
             ("view_customer_pii", "Can see customer phone numbers and email addresses"),
+            ("listen_recordings", "Can listen to call recordings"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ import uuid
 from django.urls import path, re_path, register_converter
 
 from .sources import SOURCES
-from .views import detail, results
+from .views import artifacts, detail, results
 
 
 class InteractionIdConverter:
@@ -38,5 +38,16 @@ urlpatterns = [
     re_path(rf"^export/(?P<source>{'|'.join(SOURCES)})\.csv$", results.export, name="export"),
     path("<interaction_id:interaction_id>/", detail.interaction_detail, name="detail"),
     path("<interaction_id:interaction_id>/row/", detail.interaction_row, name="row"),
+    path(
+        "<interaction_id:interaction_id>/artifacts/",
+        artifacts.interaction_artifacts,
+        name="artifacts",
+    ),
+    path(
+        "<interaction_id:interaction_id>/artifacts/<interaction_id:artifact_id>/"
+        "<interaction_id:file_id>",
+        artifacts.artifact_file,
+        name="artifact_file",
+    ),
     path("<str:value>/", detail.bad_id, name="bad_id"),
 ]

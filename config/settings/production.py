@@ -50,11 +50,12 @@ STORAGES = {
 # pads each response with random bytes (the "Heal the Breach" BREACH mitigation) and the CSRF
 # token in forms is masked per response. Static files come precompressed from WhiteNoise, which
 # stays right after SecurityMiddleware as it asks; this goes right after WhiteNoise, so it
-# compresses what every later middleware and view produced (streamed CSV exports included).
+# compresses what every later middleware and view produced (streamed CSV exports included),
+# except files served in byte ranges (recordings, attachments: CompressionMiddleware).
 MIDDLEWARE = list(MIDDLEWARE)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
-    "django.middleware.gzip.GZipMiddleware",
+    "interactions_app.middleware.CompressionMiddleware",
 )
 
 # --- HTTPS: TLS ends at the proxy, which must set X-Forwarded-Proto (and strip it from clients) --
