@@ -1,7 +1,8 @@
 """Every page passes axe-core's WCAG 2.0/2.1 A and AA rules, signed in (the login page before).
 
 Pages are taken in the states a supervisor meets: the flagged scan running and finished, an
-interaction finished, flagged and still in progress, the search empty, answered and refused, the
+interaction finished, flagged and still in progress, with a recording (its player), a chat
+transcript or an email, or its artifacts failing; the search empty, answered and refused, the
 shortcuts dialog open.
 """
 
@@ -12,8 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
+from tests.support.artifacts import with_artifact
 from tests.support.axe import assert_accessible, violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,6 +55,26 @@ def _search_error(page: Any, live_api: Any) -> None:
     expect(page.locator(".search-row .field-error")).to_contain_text("200 characters")
 
 
+def _artifacts(kind: str, channel: str | None = None) -> Callable[[Any, Any], None]:
+    """The detail page of an interaction with a ``kind`` artifact, once its section is in."""
+
+    def open_page(page: Any, live_api: Any) -> None:
+        if kind == "recording":  # the player, not the note about the permission
+            user = get_user_model().objects.get(username="sup")
+            user.user_permissions.add(Permission.objects.get(codename="listen_recordings"))
+        if kind == "failing":
+            live_api.set_faults(artifacts_status=500)
+        interaction_id = with_artifact(
+            live_api.api_url, "recording" if kind == "failing" else kind, channel=channel
+        )
+        page.goto(f"/interactions/{interaction_id}/")
+        expect(page.locator("#artifacts:not([aria-busy])")).to_be_visible()
+        if kind == "failing":
+            expect(page.locator("#artifacts .upstream-error")).to_be_visible()
+
+    return open_page
+
+
 PAGES: dict[str, Callable[[Any, Any], None]] = {
     "list": lambda page, api: page.goto("/interactions/?limit=25"),
     "list-last-page": lambda page, api: page.goto("/interactions/?limit=1000&page=9999999"),
@@ -58,6 +82,10 @@ PAGES: dict[str, Callable[[Any, Any], None]] = {
     "detail": lambda page, api: _open_first_row(page, "/interactions/?limit=10&page=40"),
     "detail-flagged": lambda page, api: _open_first_row(page, "/interactions/flagged/?flag=queue"),
     "detail-in-progress": _unfinished,
+    "detail-recording": _artifacts("recording"),
+    "detail-chat": _artifacts("transcript"),
+    "detail-email": _artifacts("email", channel="email"),
+    "detail-artifacts-failing": _artifacts("failing"),
     "search-empty": lambda page, api: page.goto("/interactions/search/"),
     "search-results": lambda page, api: page.goto(VIP_CALLBACK),
     "search-error": _search_error,

@@ -33,7 +33,7 @@ class ConcreteUrl:
 
 
 def _route_value(converter: str | None, name: str) -> str:
-    if name.endswith("interaction_id"):
+    if name.endswith("interaction_id") or converter == "interaction_id":  # artifact/file ids too
         return SAMPLE_UUID
     return _CONVERTER_VALUES.get(converter or "str", "1")
 

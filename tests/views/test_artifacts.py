@@ -178,7 +178,7 @@ def test_a_chat_transcript_reads_as_a_conversation_masked_by_value(
     )
     number = item["customer"]  # "+15551234567"; the SMS transcript says it without "+"
     html = section(sup_client, item["interactionId"]).content.decode()
-    assert '<ol class="chat">' in html and 'class="msg customer"' in html
+    assert '<ol class="chat"' in html and 'class="msg customer"' in html
     assert 'class="msg agent"' in html and "<time datetime=" in html
     assert number.lstrip("+") not in html and number not in html and "••" in html
     assert "view_customer_pii" in html  # no download link, the reason instead
