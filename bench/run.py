@@ -11,6 +11,18 @@ Setup (all on loopback, free ports, every process stopped here by its own pid):
 - ``CXENGAGE_FLAGGED_FIRST_PAINT_SECONDS=60`` so the flagged page answers when its scan is done
   (the time measured is the whole scan, not the first paint).
 
+Recordings (``--only recordings`` runs just these rows and leaves docs/ alone): a finished call
+with one recording is made 200 MB long with the sandbox's ``huge_artifact`` switch and streamed
+through the dashboard (``Range: bytes=0-``, as a player asks) while every gunicorn worker's
+VmRSS is sampled every 20 ms; the row gives the serving worker's peak growth over its RSS
+before, and the samples at each quarter of the transfer. Time to the first audio byte compares
+the dashboard's file route with the upstream link itself, both read until their first body
+byte, with the artifact (and its link) already cached by the dashboard as the section left it.
+The sandbox's file route answers on loopback at once; a real storage service does not, so the
+target row gives the upstream 100 ms to its first byte (``file_fault=slow``,
+``file_delay_ms=100``: headers at once, each 4 KiB after 100 ms) and the row after it shows
+the dashboard's cost in absolute terms with no delay at all.
+
 Each row interleaves its A and B samples (ABBA order), ``--samples`` of each (>= 15), and reports
 medians. The sandbox keeps the last 4,096 interactions it served as ready JSON, so every sample
 (dashboard or raw) reads rows nothing read recently, beyond the flagged scan's first 10,000:
@@ -37,6 +49,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -46,6 +59,7 @@ from pathlib import Path
 import redis
 import requests
 from processes import free_port, manage, stop, wait_http  # bench/processes.py
+from requests.auth import AuthBase
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -57,6 +71,52 @@ USERNAME = "bench-supervisor"
 LATENCY_MS = 150
 NO_PROXY = {"http": None, "https": None}
 TIME_BUDGET = 330  # seconds; the whole run must stay under 6 minutes
+
+
+MB = 1024 * 1024
+HUGE_RECORDING = 200 * MB
+RSS_SAMPLE_SECONDS = 0.02
+UPSTREAM_FIRST_BYTE_MS = 100
+
+
+class NoAuth(AuthBase):
+    """A file link is presigned: no credentials go with it."""
+
+    def __call__(self, request):  # type: ignore[no-untyped-def]
+        return request
+
+
+def rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def cpu_ticks(pid: int) -> int:
+    """User plus system CPU time of a process, in clock ticks."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
 
 
 def timed(call: Callable[[], requests.Response]) -> float:
@@ -113,8 +173,12 @@ class Bench:
         self.upstream.trust_env = False
         self.dash = requests.Session()
         self.dash.trust_env = False
+        self.files = requests.Session()  # straight to upstream file links, no credentials
+        self.files.trust_env = False
         self.gunicorn_facts: dict[str, str] = {}
         self.first_load_detail = ""
+        self.recording_detail = ""
+        self._recording: tuple[str, str, str] | None = None
         self.cursor = 20_000
         self.total = 120_000
 
@@ -170,7 +234,9 @@ class Bench:
             "shell",
             "-c",
             "from django.contrib.auth import get_user_model; "
-            f"get_user_model().objects.create_user({USERNAME!r}, password={password!r})",
+            "from django.contrib.auth.models import Permission; "
+            f"user = get_user_model().objects.create_user({USERNAME!r}, password={password!r}); "
+            "user.user_permissions.add(Permission.objects.get(codename='listen_recordings'))",
         )
         printed = subprocess.run(
             [GUNICORN, "-c", "gunicorn.conf.py", "--print-config"],
@@ -471,6 +537,150 @@ class Bench:
             listed / trivial >= 0.3 and not list_note,
         )
 
+    # --- recordings ----------------------------------------------------------------------------
+
+    def faults(self, **settings: object) -> None:
+        """The sandbox's fault settings, keeping the bench's latency (omitted keys reset)."""
+        requests.post(
+            self.sandbox_root + "/_sandbox/faults",
+            json={"latency_ms": LATENCY_MS, **settings},
+            timeout=10,
+            proxies=NO_PROXY,
+        ).raise_for_status()
+
+    def recording(self) -> tuple[str, str, str]:
+        """A recent finished call with one recording: interaction, artifact and file ids."""
+        if self._recording is not None:
+            return self._recording
+        base = f"{self.sandbox_root}/v1/tenants/{TENANT}/interactions"
+        for offset in range(0, 2000, 100):
+            for item in self.raw(100, offset).json()["results"]:
+                if item["channelType"] != "voice" or not item.get("dataComplete"):
+                    continue
+                iid = item["interactionId"]
+                listed = self.upstream.get(f"{base}/{iid}/artifacts", timeout=30).json()
+                recordings = [
+                    a for a in listed["results"] if a["artifactType"].endswith("recording")
+                ]
+                if len(recordings) == 1:
+                    artifact = self.upstream.get(
+                        f"{base}/{iid}/artifacts/{recordings[0]['artifactId']}", timeout=30
+                    ).json()
+                    self._recording = (
+                        iid,
+                        artifact["artifactId"],
+                        artifact["files"][0]["artifactFileId"],
+                    )
+                    return self._recording
+        raise RuntimeError("no call with one recording among the 2,000 most recent")
+
+    def upstream_link(self, iid: str, artifact_id: str) -> str:
+        base = f"{self.sandbox_root}/v1/tenants/{TENANT}/interactions"
+        artifact = self.upstream.get(f"{base}/{iid}/artifacts/{artifact_id}", timeout=30).json()
+        return artifact["files"][0]["url"]
+
+    def first_byte(self, url: str, *, raw: bool) -> float:
+        """Seconds from sending the request to reading the first body byte."""
+        session = self.files if raw else self.dash
+        started = time.perf_counter()
+        with session.get(
+            url, headers={"Range": "bytes=0-"}, stream=True, timeout=60,
+            **({"auth": NoAuth()} if raw else {}),
+        ) as response:  # fmt: skip
+            if response.status_code != 206:
+                raise RuntimeError(f"{url.split('?')[0]}: {response.status_code}")
+            if not response.raw.read(1):
+                raise RuntimeError("no first byte")
+            return time.perf_counter() - started
+
+    def time_to_first_byte(self) -> tuple[Row, Row]:
+        iid, artifact_id, file_id = self.recording()
+        route = f"{self.web}/interactions/{iid}/artifacts/{artifact_id}/{file_id}"
+        rows = []
+        for delay in (UPSTREAM_FIRST_BYTE_MS, 0):
+            self.faults(**({"file_fault": "slow", "file_delay_ms": delay} if delay else {}))
+            self.page(f"/interactions/{iid}/artifacts/")  # the section caches the artifact
+            link = self.upstream_link(iid, artifact_id)
+            dash, raw = interleave(
+                self.args.samples,
+                lambda i: self.first_byte(route, raw=False),
+                lambda i, link=link: self.first_byte(link, raw=True),
+            )
+            what = f"upstream's first byte after {delay} ms" if delay else "upstream at once"
+            target = 1.2 if delay else None
+            rows.append(
+                Row(
+                    f"time to first audio byte, dashboard route vs the upstream link ({what})",
+                    ms(dash) if dash >= 0.01 else f"{dash * 1000:.1f} ms",
+                    ms(raw) if raw >= 0.01 else f"{raw * 1000:.1f} ms",
+                    dash / raw,
+                    f"<= {target:.2f}x" if target else "-",
+                    dash / raw <= target if target else None,
+                )
+            )
+        self.faults()
+        return rows[0], rows[1]
+
+    def recording_memory(self) -> Row:
+        iid, artifact_id, file_id = self.recording()
+        self.faults(huge_artifact=iid, huge_artifact_bytes=HUGE_RECORDING)
+        self.redis.flushdb()  # the artifact as the switch made it, not a cached one
+        self.page(f"/interactions/{iid}/artifacts/")
+        workers = children_of(self.processes[1].pid)
+        before = {pid: rss_mb(pid) or 0.0 for pid in workers}
+        ticks = {pid: cpu_ticks(pid) for pid in workers}
+        samples: list[tuple[int, dict[int, float]]] = []
+        received = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                samples.append((received, {pid: rss_mb(pid) or 0.0 for pid in workers}))
+                time.sleep(RSS_SAMPLE_SECONDS)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        started = time.perf_counter()
+        url = f"{self.web}/interactions/{iid}/artifacts/{artifact_id}/{file_id}"
+        try:
+            with self.dash.get(
+                url, headers={"Range": "bytes=0-"}, stream=True, timeout=300
+            ) as response:
+                if response.status_code != 206 or response.headers.get("Content-Encoding"):
+                    raise RuntimeError(f"recording: {response.status_code}")
+                for chunk in response.iter_content(MB):
+                    received += len(chunk)
+        finally:
+            done.set()
+            sampler.join()
+            self.faults()
+        seconds = time.perf_counter() - started
+        if received != HUGE_RECORDING:
+            raise RuntimeError(f"recording: {received} bytes, not {HUGE_RECORDING}")
+        growth = {pid: max(s[1][pid] for s in samples) - before[pid] for pid in workers}
+        # the worker that served it is the one that spent the CPU time relaying 200 MB
+        worker = max(workers, key=lambda pid: cpu_ticks(pid) - ticks[pid])
+        quarters = []
+        for q in (0.25, 0.5, 0.75, 1.0):
+            at = next((s for s in samples if s[0] >= q * HUGE_RECORDING), samples[-1])
+            quarters.append(f"{at[1][worker]:.1f}")
+        self.recording_detail = (
+            f"200 MB recording streamed in {seconds:.1f} s ({HUGE_RECORDING / MB / seconds:.0f} "
+            f"MB/s), {len(samples)} RSS samples; serving worker (pid {worker}, "
+            f"{(cpu_ticks(worker) - ticks[worker]) / os.sysconf('SC_CLK_TCK'):.1f} s of CPU) "
+            f"{before[worker]:.1f} MB before, "
+            f"{' / '.join(quarters)} MB at 25 / 50 / 75 / 100 % of the transfer"
+        )
+        return Row(
+            "streaming a 200 MB recording through the dashboard: serving worker's peak RSS "
+            "growth (sampled every 20 ms)",
+            f"{growth[worker]:.1f} MB",
+            "200 MB file",
+            None,
+            "<= 16 MB",
+            growth[worker] <= 16,
+        )
+
 
 def facts(bench: Bench) -> list[str]:
     cpu = ""
@@ -508,7 +718,9 @@ def table(rows: list[Row]) -> list[str]:
     return lines
 
 
-def write_doc(fact_lines: list[str], table_lines: list[str], detail: str) -> None:
+def write_doc(
+    fact_lines: list[str], table_lines: list[str], detail: str, recording: str = ""
+) -> None:
     method = (__doc__ or "").split("\n\n", 1)[1].strip()
     kept = ""
     if DOC.exists():  # hand-written analysis below the generated part survives a rerun
@@ -528,6 +740,7 @@ def write_doc(fact_lines: list[str], table_lines: list[str], detail: str) -> Non
             "",
             f"First page load, per file: {detail}.",
             "",
+            *([f"Recording: {recording}.", ""] if recording else []),
             "## Method",
             "",
             method,
@@ -545,6 +758,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--no-doc", action="store_true", help="print only; leave docs/ alone")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (logs, database)")
+    p.add_argument(
+        "--only",
+        choices=["recordings"],
+        help="run just these rows (prints them; docs/ is left alone)",
+    )
     args = p.parse_args(argv)
     if args.samples < 15:
         p.error("--samples must be at least 15")
@@ -561,17 +779,21 @@ def main(argv: list[str] | None = None) -> int:
         bench.start()
         print(f"bench: set up in {time.monotonic() - started:.0f} s", flush=True)
         steps = [
-            lambda: [bench.cold_list(100, 1.10)],
-            lambda: [bench.cold_list(1000, 1.30)],
-            lambda: [bench.fully_cold_list(100)],
-            lambda: [bench.warm_list(100)],
-            lambda: [bench.warm_list(1000)],
-            lambda: list(bench.flagged()),
-            lambda: [bench.concurrent()],
-            lambda: [bench.first_load()],
-            lambda: [bench.throughput()],
+            ("lists", lambda: [bench.cold_list(100, 1.10)]),
+            ("lists", lambda: [bench.cold_list(1000, 1.30)]),
+            ("lists", lambda: [bench.fully_cold_list(100)]),
+            ("lists", lambda: [bench.warm_list(100)]),
+            ("lists", lambda: [bench.warm_list(1000)]),
+            ("flagged", lambda: list(bench.flagged())),
+            ("recordings", lambda: list(bench.time_to_first_byte())),
+            ("recordings", lambda: [bench.recording_memory()]),
+            ("lists", lambda: [bench.concurrent()]),
+            ("lists", lambda: [bench.first_load()]),
+            ("lists", lambda: [bench.throughput()]),
         ]
-        for step in steps:
+        for name, step in steps:
+            if args.only and name != args.only:
+                continue
             if time.monotonic() - started > TIME_BUDGET:
                 print("bench: time budget spent, skipping the remaining rows", file=sys.stderr)
                 break
@@ -589,9 +811,11 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("\n".join(table_lines))
     print(f"\nfirst page load, per file: {detail}")
+    if bench.recording_detail:
+        print(f"recording: {bench.recording_detail}")
     print(f"\nbench: {time.monotonic() - started:.0f} s in all")
-    if not args.no_doc:
-        write_doc(fact_lines, table_lines, detail)
+    if not args.no_doc and not args.only:
+        write_doc(fact_lines, table_lines, detail, bench.recording_detail)
         print(f"written to {DOC.relative_to(ROOT)}")
     return 0
 
