@@ -24,13 +24,24 @@ def _catalogue(api_url: str, scan: int) -> tuple[tuple[dict, tuple[dict, ...]], 
     return tuple(out)
 
 
-def with_artifact(api_url: str, kind: str, *, channel: str | None = None, scan: int = 150) -> str:
-    """The id of a recent finished interaction with an artifact of ``kind`` (recording,
-    transcript or email), on ``channel`` if given. The same seed gives the same one."""
+def interactions_with(
+    api_url: str, kind: str, *, channel: str | None = None, scan: int = 150
+) -> list[str]:
+    """Ids of recent finished interactions with an artifact of ``kind`` (recording, transcript
+    or email), on ``channel`` if given, most recent first. The same seed gives the same ones."""
     suffix = KINDS[kind]
-    for item, artifacts in _catalogue(api_url, scan):
-        if channel and item["channelType"] != channel:
-            continue
-        if item.get("dataComplete") and any(a["artifactType"].endswith(suffix) for a in artifacts):
-            return item["interactionId"]
-    raise LookupError(f"no {kind} among the {scan} most recent interactions")
+    return [
+        item["interactionId"]
+        for item, artifacts in _catalogue(api_url, scan)
+        if (not channel or item["channelType"] == channel)
+        and item.get("dataComplete")
+        and any(a["artifactType"].endswith(suffix) for a in artifacts)
+    ]
+
+
+def with_artifact(api_url: str, kind: str, *, channel: str | None = None, scan: int = 150) -> str:
+    """The most recent of ``interactions_with``."""
+    found = interactions_with(api_url, kind, channel=channel, scan=scan)
+    if not found:
+        raise LookupError(f"no {kind} among the {scan} most recent interactions")
+    return found[0]

@@ -1,9 +1,14 @@
-"""Create (or reset) the local demo supervisor used by `make run`. Refuses outside DEBUG."""
+"""Create (or reset) the local demo supervisor used by `make run`. Refuses outside DEBUG.
+
+The demo supervisor may listen to recordings (``listen_recordings``), so the sandbox's calls
+play; customer addresses and numbers stay masked (no ``view_customer_pii``), as most
+supervisors see them."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 
 DEMO_USERNAME = "supervisor"
@@ -20,6 +25,7 @@ class Command(BaseCommand):
         user.set_password(DEMO_PASSWORD)
         user.is_active = True
         user.save()
+        user.user_permissions.add(Permission.objects.get(codename="listen_recordings"))
         verb = "Created" if created else "Reset"
         self.stdout.write(f"{verb} demo supervisor: username {DEMO_USERNAME}")
         self.stdout.write(f"                     password {DEMO_PASSWORD}")
