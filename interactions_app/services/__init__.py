@@ -4,7 +4,10 @@
   coalesced) and ``interaction_rows`` (every row, one upstream page at a time, for exports).
 - ``flagged_scan``: ``flagged_scan_get`` (the background scan), ``flagged_list`` (a page of what
   it found) and ``flagged_rows`` (every flagged row, for exports).
-- ``types``: what they return (``Tenant``, ``ResultPage``, ``FlaggedScan``, ``FlaggedPage``).
+- ``artifacts``: ``artifact_section`` (an interaction's recordings, transcripts and emails, read)
+  and ``artifact_file_get`` / ``artifact_file_open`` (one of their files, streamed).
+- ``types``: what they return (``Tenant``, ``ResultPage``, ``FlaggedScan``, ``FlaggedPage``,
+  ``ArtifactSection``, ...).
 
 Only this package (and the client's own factory) touches the CxEngage client; views, templates
 and the CSV writer never do.
