@@ -364,3 +364,26 @@ def test_hostile_text_in_files_is_escaped(live_api, sup_client, supervisor, cata
     assert "<" not in disposition and "\n" not in disposition
     assert disposition.count('"') == 2  # the name's own quote was replaced
     assert XSS_PAYLOADS["attachmentName"] not in disposition
+
+
+# --- every way the artifact calls can go wrong ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "mode",
+    ["status", "hang", "malformed", "truncated", "empty", "html", "wrong-types",
+     "missing-fields", "unknown-fields", "huge"],
+)  # fmt: skip
+def test_every_fault_is_an_answer_in_the_section(live_api, listener, recorded, settings, mode):
+    settings.CXENGAGE = {**settings.CXENGAGE, "READ_TIMEOUT": 1.0, "RETRIES": 0}
+    iid, artifact = recorded
+    assert listener.get(f"/interactions/{iid}/").status_code == 200  # cached: it is finished
+    live_api.set_faults(mode=mode, status=500)
+    response = section(listener, iid)
+    html = response.content.decode()
+    assert response.status_code in (200, 502, 504), response.status_code  # never a 500
+    assert 'id="artifacts"' in html and "<html" not in html and "Traceback" not in html
+    if mode in ("status", "hang", "malformed", "truncated", "empty", "html"):
+        assert 'role="alert"' in html and "Reference" in html
+    played = listener.get(file_url(iid, artifact, artifact["files"][0]), HTTP_RANGE="bytes=0-9")
+    assert played.status_code in (206, 403, 404, 502, 504), played.status_code  # 403: no type
