@@ -27,7 +27,7 @@ from .pii import can_see_pii
 from .services.types import ArtifactFileRef, FileBody
 
 LISTEN_PERMISSION = "interactions_app.listen_recordings"
-_ONE_RANGE = re.compile(r"^bytes=\s*\d{0,18}\s*-\s*\d{0,18}\s*$", re.IGNORECASE)
+_ONE_RANGE = re.compile(r"^bytes=\s*(\d{1,18}\s*-\s*\d{0,18}|-\s*\d{1,18})\s*$", re.IGNORECASE)
 _FROM_START = re.compile(r"^bytes=\s*0+\s*-", re.IGNORECASE)
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 PLAYABLE = ("audio/", "video/")

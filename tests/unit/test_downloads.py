@@ -28,6 +28,7 @@ from interactions_app.services.types import ArtifactSection, Recording
         ("bytes=0-9,20-29", None),  # several: the whole file
         ("items=0-9", None),
         ("bytes=abc", None),
+        ("bytes=-", None),  # no number at all: not a range (RFC 9110: ignored)
         ("bytes=0-\r\nX-Injected: 1", None),
         ("bytes=" + "9" * 40 + "-", None),
         ("", None),
