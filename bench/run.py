@@ -15,7 +15,8 @@ Recordings (``--only recordings`` runs just these rows and leaves docs/ alone): 
 with one recording is made 200 MB long with the sandbox's ``huge_artifact`` switch and streamed
 through the dashboard (``Range: bytes=0-``, as a player asks) while every gunicorn worker's
 VmRSS is sampled every 20 ms; the row gives the serving worker's peak growth over its RSS
-before, and the samples at each quarter of the transfer. Time to the first audio byte compares
+before (its VmHWM, reset just before, so no spike between samples escapes), and the samples at
+each quarter of the transfer. Time to the first audio byte compares
 the dashboard's file route with the upstream link itself, both read until their first body
 byte, with the artifact (and its link) already cached by the dashboard as the section left it.
 The sandbox's file route answers on loopback at once; a real storage service does not, so the
@@ -86,14 +87,24 @@ class NoAuth(AuthBase):
         return request
 
 
-def rss_mb(pid: int) -> float | None:
+def rss_mb(pid: int, field: str = "VmRSS") -> float | None:
+    """A process's resident memory (``VmHWM``: its peak since the last reset), in MB."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     except OSError:
         return None
     return None
+
+
+def reset_peak_rss(pid: int) -> bool:
+    """Set a process's VmHWM back to its current RSS (Linux ``clear_refs``)."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
 
 
 def cpu_ticks(pid: int) -> int:
@@ -627,6 +638,7 @@ class Bench:
         self.redis.flushdb()  # the artifact as the switch made it, not a cached one
         self.page(f"/interactions/{iid}/artifacts/")
         workers = children_of(self.processes[1].pid)
+        peaks_reset = all([reset_peak_rss(pid) for pid in workers])
         before = {pid: rss_mb(pid) or 0.0 for pid in workers}
         ticks = {pid: cpu_ticks(pid) for pid in workers}
         samples: list[tuple[int, dict[int, float]]] = []
@@ -657,9 +669,13 @@ class Bench:
         seconds = time.perf_counter() - started
         if received != HUGE_RECORDING:
             raise RuntimeError(f"recording: {received} bytes, not {HUGE_RECORDING}")
-        growth = {pid: max(s[1][pid] for s in samples) - before[pid] for pid in workers}
-        # the worker that served it is the one that spent the CPU time relaying 200 MB
+        # the worker that served it is the one that spent the CPU time relaying 200 MB; its
+        # peak is the kernel's high-water mark (no spike between samples escapes it), else the
+        # highest sample
         worker = max(workers, key=lambda pid: cpu_ticks(pid) - ticks[pid])
+        sampled_peak = max(s[1][worker] for s in samples)
+        peak = (rss_mb(worker, "VmHWM") if peaks_reset else None) or sampled_peak
+        growth = peak - before[worker]
         quarters = []
         for q in (0.25, 0.5, 0.75, 1.0):
             at = next((s for s in samples if s[0] >= q * HUGE_RECORDING), samples[-1])
@@ -669,16 +685,17 @@ class Bench:
             f"MB/s), {len(samples)} RSS samples; serving worker (pid {worker}, "
             f"{(cpu_ticks(worker) - ticks[worker]) / os.sysconf('SC_CLK_TCK'):.1f} s of CPU) "
             f"{before[worker]:.1f} MB before, "
-            f"{' / '.join(quarters)} MB at 25 / 50 / 75 / 100 % of the transfer"
+            f"{' / '.join(quarters)} MB at 25 / 50 / 75 / 100 % of the transfer, peak "
+            f"{peak:.1f} MB ({'VmHWM' if peaks_reset else 'highest sample'})"
         )
         return Row(
             "streaming a 200 MB recording through the dashboard: serving worker's peak RSS "
-            "growth (sampled every 20 ms)",
-            f"{growth[worker]:.1f} MB",
+            "growth (VmHWM; RSS sampled every 20 ms)",
+            f"{growth:.1f} MB",
             "200 MB file",
             None,
             "<= 16 MB",
-            growth[worker] <= 16,
+            growth <= 16,
         )
 
 
