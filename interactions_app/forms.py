@@ -24,6 +24,8 @@ from django.core.exceptions import ValidationError
 from django.forms.fields import BaseTemporalField
 from django.http import QueryDict
 
+from .live import MAX_POLL, MAX_TERMS
+
 PAGE_SIZES = (10, 25, 50, 100, 250, 1000)
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE = 10_000_000
@@ -31,6 +33,7 @@ SCAN_DEPTHS = (1_000, 5_000, 10_000, 20_000, 50_000, 100_000)
 MAX_VALUE_LENGTH = 200
 MAX_ROWS = 6
 FIRST_YEAR, LAST_YEAR = 1970, 2999  # interactions cannot predate the epoch the API counts from
+MAX_ORIGIN_LENGTH = 4000  # a detail page's ``from``: the result page it was opened from
 
 SEARCH_KINDS = (
     ("attribute-value", "Attribute value"),
@@ -313,6 +316,55 @@ class SearchForm:
         query = QueryDict(self.query_string(), mutable=True)
         query.update(self.paging_form.canonical_query())
         return query
+
+
+class TermsField(forms.Field):
+    """A repeatable text parameter (``?term=a&term=b``) as a list of its values."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        return [v for v in value or () if isinstance(v, str)]
+
+
+class DetailQueryForm(forms.Form):
+    """The query of an interaction's page and of its polls: ``poll`` (refreshes so far),
+    ``term`` (search values a polled row highlights) and ``from`` (the result page it was
+    opened from, for prev/next and the row's detail link). None of them is worth a 400: a value
+    that does not clean (``poll=²``, an origin past ``MAX_ORIGIN_LENGTH``) reads as absent."""
+
+    poll = forms.IntegerField(min_value=0, required=False)
+    term = TermsField(required=False)
+
+    def __init__(self, data: QueryDict) -> None:
+        super().__init__(data)
+        self.fields["from"] = forms.CharField(required=False, max_length=MAX_ORIGIN_LENGTH)
+
+    def clean_term(self) -> list[str]:
+        """At most ``MAX_TERMS`` search values, each as short and clean as a search field's."""
+        kept = []
+        for term in self.cleaned_data["term"]:
+            try:
+                reject_control_characters(term)
+            except ValidationError:
+                continue
+            if term and len(term) <= MAX_VALUE_LENGTH:
+                kept.append(term)
+        return kept[:MAX_TERMS]
+
+    def _value(self, name: str) -> Any:
+        self.is_valid()  # cleans once; a field that does not clean is left out of cleaned_data
+        return self.cleaned_data.get(name)
+
+    def poll_count(self) -> int:
+        """Refreshes so far (0 on page load), capped where the interval stops growing."""
+        return min(self._value("poll") or 0, MAX_POLL)
+
+    def terms(self) -> frozenset[str]:
+        return frozenset(self._value("term") or ())
+
+    def origin(self) -> str:
+        return self._value("from") or ""
 
 
 @cache

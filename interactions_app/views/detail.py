@@ -24,8 +24,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from ..audit import audit_record
 from ..flags import flag_info
-from ..live import live_row_ids, poll_count, poll_terms
-from ..navigation import interaction_neighbours
+from ..forms import DetailQueryForm
+from ..live import live_row_ids
+from ..navigation import interaction_neighbours, origin_url
 from ..pii import can_see_pii, interaction_for_viewer
 from ..services import NotFound, interaction_get
 from ..timeline import build_timeline
@@ -41,6 +42,7 @@ def detail_context(request: HttpRequest, interaction_id: str) -> dict[str, Any]:
     its flag explained, its timeline and its prev/next in the result set it was opened from
     (``?from=``); the last two are worked out only if the template shows them."""
     tenant, zone, error = viewer(request)
+    query = DetailQueryForm(request.GET)
     interaction = None
     if tenant is not None:
         interaction, error = attempt(interaction_get, interaction_id=interaction_id)
@@ -51,14 +53,15 @@ def detail_context(request: HttpRequest, interaction_id: str) -> dict[str, Any]:
         "tenant": tenant,
         "zone": zone,
         "error": error,
-        "poll": poll_count(request),
+        "poll": query.poll_count(),
+        "asked": query,  # the page's own parameters, cleaned
         "flag": flag_info(interaction.flag_type) if flagged else None,
         "timeline": interaction
         and SimpleLazyObject(lambda: build_timeline(interaction, tz=zone.tz, now=timezone.now())),
         "nav": interaction
         and SimpleLazyObject(
             lambda: interaction_neighbours(
-                origin=request.GET.get("from", ""), interaction_id=interaction.id, zone=zone
+                origin=query.origin(), interaction_id=interaction.id, zone=zone
             )
         ),
     }
@@ -89,7 +92,7 @@ def interaction_row(request: HttpRequest, interaction_id: str) -> HttpResponse:
         return _not_found(request, interaction_id)
     if context["interaction"] is None:  # an htmx poll keeps the row as it is (204)
         return HttpResponse(status=204 if request.htmx else context["error"].status_code)
-    return render(request, ROW, _as_row(request, context))
+    return render(request, ROW, _as_row(context))
 
 
 @require_GET
@@ -98,7 +101,7 @@ def bad_id(request: HttpRequest, value: str) -> HttpResponse:
     return render(request, "interactions/bad_id.html", {"value": value}, status=400)
 
 
-def _as_row(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
+def _as_row(context: dict[str, Any]) -> dict[str, Any]:
     """The detail context as _row.html reads it inside a table."""
     interaction = context["interaction"]
     return {
@@ -106,8 +109,8 @@ def _as_row(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
         "i": interaction,
         "tz": context["zone"].tz,
         "icons": static("img/icons.svg"),
-        "here": request.GET.get("from", ""),
-        "terms": poll_terms(request),
+        "here": origin_url(origin=context["asked"].origin(), zone=context["zone"]),
+        "terms": context["asked"].terms(),
         "live_ids": live_row_ids([interaction]),
     }
 
