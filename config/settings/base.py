@@ -69,6 +69,8 @@ CXENGAGE = {
     "LIST_CACHE_SECONDS": env_int("CXENGAGE_LIST_CACHE_SECONDS", default=30),
     "DETAIL_CACHE_SECONDS": env_int("CXENGAGE_DETAIL_CACHE_SECONDS", default=24 * 3600),
     "DETAIL_CACHE_MAX_BYTES": env_int("CXENGAGE_DETAIL_CACHE_MAX_KB", default=1024) * 1024,
+    # a rendered #results region larger than this is served but not cached (1000 rows: ~1 MB)
+    "HTML_CACHE_MAX_BYTES": env_int("CXENGAGE_HTML_CACHE_MAX_KB", default=2048, minimum=1) * 1024,
 }
 
 INSTALLED_APPS = [

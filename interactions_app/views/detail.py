@@ -13,6 +13,7 @@ shows and polls again.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -43,6 +44,7 @@ def detail_context(request: HttpRequest, interaction_id: str) -> dict[str, Any]:
     (``?from=``); the last two are worked out only if the template shows them."""
     tenant, zone, error = viewer(request)
     query = DetailQueryForm(request.GET)
+    origin = origin_url(origin=query.origin(), zone=zone)  # canonical, or ""
     interaction = None
     if tenant is not None:
         interaction, error = attempt(interaction_get, interaction_id=interaction_id)
@@ -54,15 +56,15 @@ def detail_context(request: HttpRequest, interaction_id: str) -> dict[str, Any]:
         "zone": zone,
         "error": error,
         "poll": query.poll_count(),
-        "asked": query,  # the page's own parameters, cleaned
+        "terms": query.terms(),
+        "origin": origin,
+        "here": f"{request.path}?{urlencode({'from': origin})}" if origin else request.path,
         "flag": flag_info(interaction.flag_type) if flagged else None,
         "timeline": interaction
         and SimpleLazyObject(lambda: build_timeline(interaction, tz=zone.tz, now=timezone.now())),
         "nav": interaction
         and SimpleLazyObject(
-            lambda: interaction_neighbours(
-                origin=query.origin(), interaction_id=interaction.id, zone=zone
-            )
+            lambda: interaction_neighbours(origin=origin, interaction_id=interaction.id, zone=zone)
         ),
     }
 
@@ -109,8 +111,7 @@ def _as_row(context: dict[str, Any]) -> dict[str, Any]:
         "i": interaction,
         "tz": context["zone"].tz,
         "icons": static("img/icons.svg"),
-        "here": origin_url(origin=context["asked"].origin(), zone=context["zone"]),
-        "terms": context["asked"].terms(),
+        "here": context["origin"],  # the page the row is on
         "live_ids": live_row_ids([interaction]),
     }
 

@@ -92,7 +92,7 @@ class Results:
     def download(self, rows: Iterator[Interaction]) -> HttpResponse:
         """The streamed CSV of ``rows``, masked unless the viewer may see customers; audited."""
         request, unmasked = self.request, can_see_pii(self.request.user)
-        query = f"{self.source.name}?{request.GET.urlencode()}"
+        query = f"{self.source.name}?{self.query.urlencode()}"  # what the form read, only
         audit_record(request=request, action="export", query=query, unmasked=unmasked)
         return csv_response(
             rows,
