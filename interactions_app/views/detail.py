@@ -23,7 +23,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from ..audit import audit_record
+from ..audit import audit_record, audit_record_once
 from ..flags import flag_info
 from ..forms import DetailQueryForm
 from ..live import live_row_ids
@@ -76,6 +76,7 @@ def interaction_detail(request: HttpRequest, interaction_id: str) -> HttpRespons
     if htmx_partial(request) == LIVE_REGION:  # a poll; on trouble keep what is shown (204)
         if context["interaction"] is None:
             return HttpResponse(status=204)
+        _audit_poll(request, interaction_id, "live detail")
         return render(request, f"{PAGE}#{LIVE_REGION}", context)
     if isinstance(context["error"], NotFound):
         return _not_found(request, interaction_id)
@@ -94,6 +95,7 @@ def interaction_row(request: HttpRequest, interaction_id: str) -> HttpResponse:
         return _not_found(request, interaction_id)
     if context["interaction"] is None:  # an htmx poll keeps the row as it is (204)
         return HttpResponse(status=204 if request.htmx else context["error"].status_code)
+    _audit_poll(request, interaction_id, "table row")
     return render(request, ROW, _as_row(context))
 
 
@@ -121,6 +123,19 @@ def _audit_view(request: HttpRequest, interaction_id: str) -> None:
     audit_record(
         request=request, action="view_interaction", interaction_id=interaction_id, unmasked=unmasked
     )
+
+
+def _audit_poll(request: HttpRequest, interaction_id: str, what: str) -> None:
+    """A poll shows the customer again: unmasked, that is a read for the audit log (at most one
+    event per user, interaction and minute); masked, the page view already said it all."""
+    if can_see_pii(request.user):
+        audit_record_once(
+            request=request,
+            action="view_interaction",
+            interaction_id=interaction_id,
+            query=f"live refresh ({what})",
+            unmasked=True,
+        )
 
 
 def _not_found(request: HttpRequest, interaction_id: str) -> HttpResponse:
