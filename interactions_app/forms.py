@@ -3,7 +3,8 @@
 Every page's state lives in its GET parameters, so these forms are what turns a URL into service
 arguments. Times typed into the filters are read in the zone the pages show times in.
 
-The forms of result sources (``sources.py``) share one protocol: ``submitted`` (False: nothing
+The forms of result sources (``sources.py``) share one protocol: built as ``form(query, *, tz,
+user)`` (the zone times are typed in, and who asks), ``submitted`` (False: nothing
 asked yet, the page is idle), ``is_valid()``, ``paging()`` and ``filters()`` (the service's
 keyword arguments), ``terms`` (values to highlight), ``reshaped`` (the request changed the form
 itself, not the results) and ``canonical_query()``: the query the form stands for, which keys the
@@ -25,6 +26,7 @@ from django.forms.fields import BaseTemporalField
 from django.http import QueryDict
 
 from .live import MAX_POLL, MAX_TERMS
+from .services.flagged_scan import flagged_scan_allowed
 
 PAGE_SIZES = (10, 25, 50, 100, 250, 1000)
 DEFAULT_PAGE_SIZE = 25
@@ -72,7 +74,8 @@ class PagingForm(forms.Form):
         error_messages={"invalid_choice": "Choose one of 10, 25, 50, 100, 250 or 1000 rows."},
     )
 
-    def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
+    def __init__(self, data: QueryDict | None = None, *, user: Any = None, **kwargs: Any) -> None:
+        self.user = user  # who asks: some queries are for staff only (a deep flagged scan)
         super().__init__(self._with_defaults(data), **kwargs)
 
     def defaults(self) -> dict[str, object]:
@@ -203,9 +206,21 @@ class FlaggedForm(TimeRangeForm):
         return self.cleaned_data.get("depth") or self.default_depth
 
     def next_depth(self) -> int | None:
-        """The next larger scan depth offered, for the 'scan further' link."""
+        """The next larger scan depth offered to this user, for the 'scan further' link."""
         current = self.cleaned_data.get("depth", self.default_depth)
-        return next((n for n, _ in self.fields["depth"].choices if n > current), None)
+        deeper = next((n for n, _ in self.fields["depth"].choices if n > current), None)
+        return deeper if deeper and self._may_scan(deeper) else None
+
+    def _may_scan(self, depth: int) -> bool:
+        window = {"start": self.cleaned_data.get("start"), "end": self.cleaned_data.get("end")}
+        return flagged_scan_allowed(depth=depth, user=self.user, **window)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("depth") and not self._may_scan(cleaned["depth"]):
+            limit = settings.CXENGAGE["FLAGGED_SCAN_DEPTH"]
+            self.add_error("depth", f"Scans deeper than the most recent {limit:,} are for staff.")
+        return cleaned
 
     def clean_flag(self) -> str:
         return (self.cleaned_data.get("flag") or "").strip()
@@ -238,10 +253,11 @@ class SearchForm:
 
     ``?kind=attribute-value&value=VIP&kind=attribute-value&value=callback-requested`` is two
     rows, ANDed by the API. ``add`` appends a blank row; ``remove=N`` drops row N. A search has
-    no times, so ``tz`` is accepted (the protocol of result forms) and not used.
+    no times and no query reserved to staff, so ``tz`` and ``user`` are accepted (the protocol
+    of result forms) and not used.
     """
 
-    def __init__(self, data: QueryDict, *, tz: tzinfo | None = None) -> None:
+    def __init__(self, data: QueryDict, *, tz: tzinfo | None = None, user: Any = None) -> None:
         kinds = data.getlist("kind")
         values = data.getlist("value")
         count = max(len(kinds), len(values))

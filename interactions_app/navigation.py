@@ -11,6 +11,7 @@ that rendered the page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.http import QueryDict
@@ -39,6 +40,7 @@ class _Origin:
     source: Source
     query: QueryDict  # the source form's canonical query, without the page
     zone: DisplayZone
+    user: Any  # who reads it (a query may be for staff only)
 
     def _query(self, page: int) -> QueryDict:
         query = self.query.copy()
@@ -51,7 +53,7 @@ class _Origin:
         return f"{self.source.path}?{query}" if query else self.source.path
 
     def fetch(self, page: int) -> ResultPage | None:
-        form = self.source.form(self._query(page), tz=self.zone.tz)
+        form = self.source.form(self._query(page), tz=self.zone.tz, user=self.user)
         if not (form.submitted and form.is_valid()):
             return None
         return self.source.page(form, NAV_WAIT)
@@ -61,7 +63,7 @@ class _Origin:
         return f"{detail}?{urlencode({'from': self.url(page)})}"
 
 
-def _origin(origin: str, zone: DisplayZone) -> tuple[_Origin, int] | None:
+def _origin(origin: str, zone: DisplayZone, user: Any) -> tuple[_Origin, int] | None:
     """The result page ``origin`` names, as its own form reads it, and its page number."""
     if not origin or len(origin) > MAX_ORIGIN_LENGTH:
         return None
@@ -69,26 +71,26 @@ def _origin(origin: str, zone: DisplayZone) -> tuple[_Origin, int] | None:
     source = None if parts.scheme or parts.netloc else source_at(parts.path)
     if source is None:
         return None
-    form = source.form(QueryDict(parts.query), tz=zone.tz)
+    form = source.form(QueryDict(parts.query), tz=zone.tz, user=user)
     if not (form.submitted and form.is_valid()):
         return None
     query = form.canonical_query().copy()
     query.pop("page", None)
-    return _Origin(source, query, zone), form.paging()["page"]
+    return _Origin(source, query, zone, user), form.paging()["page"]
 
 
-def origin_url(*, origin: str, zone: DisplayZone) -> str:
+def origin_url(*, origin: str, zone: DisplayZone, user: Any) -> str:
     """``origin`` (a detail link's ``from``) rebuilt from what its source's form understood:
     nothing else it carried is echoed; "" when it is not a result page of ours."""
-    found = _origin(origin, zone)
+    found = _origin(origin, zone, user)
     return found[0].url(found[1]) if found else ""
 
 
 def interaction_neighbours(
-    *, origin: str, interaction_id: str, zone: DisplayZone
+    *, origin: str, interaction_id: str, zone: DisplayZone, user: Any
 ) -> Neighbours | None:
     """Where this interaction sits in the origin's results, and its neighbours' detail URLs."""
-    found = _origin(origin, zone)
+    found = _origin(origin, zone, user)
     if found is None:
         return None
     where, page_number = found

@@ -66,6 +66,10 @@ CXENGAGE = {
     "FLAGGED_SCAN_WORKERS": env_int(
         "CXENGAGE_FLAGGED_SCAN_WORKERS", default=4, minimum=1, maximum=16
     ),
+    # long work at once across the deployment (counted in the shared cache): flagged scans,
+    # and CSV exports (one per user at a time besides)
+    "MAX_SCANS": env_int("CXENGAGE_MAX_SCANS", default=2, minimum=1, maximum=64),
+    "MAX_EXPORTS": env_int("CXENGAGE_MAX_EXPORTS", default=4, minimum=1, maximum=256),
     "LIST_CACHE_SECONDS": env_int("CXENGAGE_LIST_CACHE_SECONDS", default=30),
     "DETAIL_CACHE_SECONDS": env_int("CXENGAGE_DETAIL_CACHE_SECONDS", default=24 * 3600),
     "DETAIL_CACHE_MAX_BYTES": env_int("CXENGAGE_DETAIL_CACHE_MAX_KB", default=1024) * 1024,

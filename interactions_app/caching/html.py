@@ -1,12 +1,13 @@
-"""The rendered ``#results`` region, kept for the same query, zone and PII right.
+"""The rendered ``#results`` region, kept for the same query, zone and rights.
 
 Rendering 1000 rows costs ~200 ms and unpickling them ~35 ms, so a warm page that only cached
 the data would still cost more than the upstream call it saves. The region's HTML is kept for as
 long as the data behind it (``LIST_CACHE_SECONDS``); everything it depends on is in the key: the
 tenant, the page's path, what the view passes as ``vary`` (the form's canonical query and the
-display zone) and whether the viewer may see customer addresses. What is still changing (a
-flagged scan in progress) and error answers are never kept: ``render`` says so; nor is a region
-larger than ``CXENGAGE_HTML_CACHE_MAX_KB`` (a 1000-row list is ~1 MB), which is served and logged.
+display zone) and the viewer's rights (customer addresses; staff: deeper flagged scans). What
+is still changing (a flagged scan in progress) and error answers are never kept: ``render``
+says so; nor is a region over ``CXENGAGE_HTML_CACHE_MAX_KB`` (1000 rows: ~1 MB), served and
+logged instead.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def cached_partial(
 ) -> SafeString:
     """The HTML ``render()`` makes for this request, from the cache when a recent one made it."""
     seconds = settings.CXENGAGE["LIST_CACHE_SECONDS"]
-    key = tenant_key("results-html", request.path, *vary, can_see_pii(request.user))
+    rights = (can_see_pii(request.user), getattr(request.user, "is_staff", False))
+    key = tenant_key("results-html", request.path, *vary, *rights)
     html = cache.get(key) if seconds > 0 else None
     if html is not None:
         # our own template output, escaped when it was rendered; nothing from upstream is re-marked

@@ -11,7 +11,14 @@ and the CSV writer never do.
 """
 
 from ..cxengage.errors import CxEngageError, NotFound
-from .flagged_scan import ScanNotFinished, flagged_list, flagged_rows, flagged_scan_get
+from .flagged_scan import (
+    ScanNotFinished,
+    ScansBusy,
+    flagged_list,
+    flagged_rows,
+    flagged_scan_allowed,
+    flagged_scan_get,
+)
 from .interactions import (
     interaction_get,
     interaction_list,
@@ -28,9 +35,11 @@ __all__ = [
     "NotFound",
     "ResultPage",
     "ScanNotFinished",
+    "ScansBusy",
     "Tenant",
     "flagged_list",
     "flagged_rows",
+    "flagged_scan_allowed",
     "flagged_scan_get",
     "interaction_get",
     "interaction_list",

@@ -44,7 +44,7 @@ def detail_context(request: HttpRequest, interaction_id: str) -> dict[str, Any]:
     (``?from=``); the last two are worked out only if the template shows them."""
     tenant, zone, error = viewer(request)
     query = DetailQueryForm(request.GET)
-    origin = origin_url(origin=query.origin(), zone=zone)  # canonical, or ""
+    origin = origin_url(origin=query.origin(), zone=zone, user=request.user)  # or ""
     interaction = None
     if tenant is not None:
         interaction, error = attempt(interaction_get, interaction_id=interaction_id)
@@ -64,7 +64,9 @@ def detail_context(request: HttpRequest, interaction_id: str) -> dict[str, Any]:
         and SimpleLazyObject(lambda: build_timeline(interaction, tz=zone.tz, now=timezone.now())),
         "nav": interaction
         and SimpleLazyObject(
-            lambda: interaction_neighbours(origin=origin, interaction_id=interaction.id, zone=zone)
+            lambda: interaction_neighbours(
+                origin=origin, interaction_id=interaction.id, zone=zone, user=request.user
+            )
         ),
     }
 

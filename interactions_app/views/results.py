@@ -39,7 +39,7 @@ class Results:
     def __init__(self, request: HttpRequest, source: Source, *, export: bool = False) -> None:
         self.request, self.source = request, source
         self.tenant, self.zone, self.error = viewer(request)
-        self.form = source.form(request.GET, tz=self.zone.tz)
+        self.form = source.form(request.GET, tz=self.zone.tz, user=request.user)
         asked = export or self.form.submitted  # an empty search page is idle, not wrong
         self.valid = asked and self.form.is_valid()
         self.invalid = asked and not self.valid

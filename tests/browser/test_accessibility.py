@@ -80,7 +80,9 @@ def test_the_login_page_passes_axe(page, live_server):
     assert_accessible(page)
 
 
-def test_the_flagged_page_passes_axe_while_it_scans(logged_in_page, live_api, settings):
+def test_the_flagged_page_passes_axe_while_it_scans(logged_in_page, supervisor, live_api, settings):
+    supervisor.is_staff = True  # a scan deeper than the default
+    supervisor.save()
     settings.CXENGAGE = {**settings.CXENGAGE, "FLAGGED_FIRST_PAINT_SECONDS": 0.0}
     live_api.set_faults(latency_ms=600)
     page = logged_in_page

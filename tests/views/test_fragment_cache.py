@@ -92,7 +92,9 @@ def test_zone_and_pii_right_are_part_of_the_key(sup_client, live_api, supervisor
     assert 'class="tzname">Asia/Tokyo<' in tokyo
 
 
-def test_a_scan_in_progress_is_never_stored(sup_client, live_api, settings, stored):
+def test_a_scan_in_progress_is_never_stored(sup_client, supervisor, live_api, settings, stored):
+    supervisor.is_staff = True  # a scan deeper than the default
+    supervisor.save()
     settings.CXENGAGE = {**settings.CXENGAGE, "FLAGGED_FIRST_PAINT_SECONDS": 0.0}
     live_api.set_faults(latency_ms=300)
     first = sup_client.get(FLAGGED, {"depth": 20000}, **HX).content.decode()
