@@ -15,6 +15,7 @@ from django.core.cache import caches
 
 from tests.security.test_capacity import (  # noqa: F401 - fixtures
     four_scans_at_once,
+    nine_exports,
     running,
     slow,
     warm,
@@ -39,6 +40,10 @@ def redis_cache(settings, redis_url):
 def test_four_concurrent_scans_run_two_at_a_time_on_redis(redis_cache, slow, running):  # noqa: F811
     assert type(caches["default"]).__module__ == "django_redis.cache"  # the slots are in Redis
     four_scans_at_once(slow, running)
+
+
+def test_nine_exports_against_the_caps_on_redis(redis_cache, live_api, django_user_model, settings):
+    nine_exports(django_user_model, settings)
 
 
 def test_four_scans_through_two_instances_run_two_at_a_time(prod_stack):

@@ -19,17 +19,21 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from interactions_app import services
 from interactions_app.caching.single_flight import settle
+from interactions_app.models import AuditEvent
 from interactions_app.services import flagged_scan
 
 pytestmark = pytest.mark.django_db
 
 FLAGGED = reverse("interactions:flagged")
+EXPORT_LIST = reverse("interactions:export", args=["list"])
 EXPORT_FLAGGED = reverse("interactions:export", args=["flagged"])
 HX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
+TWENTY_ONE_HOURS = {"start": "2026-11-19T19:00", "end": "2026-11-20T16:00"}  # 3,500 rows
 WAITING = "Waiting to start"
 SETTLE = 120  # seconds the scans of a test may take to end on a loaded machine
 
@@ -176,3 +180,95 @@ def test_a_prev_next_origin_deeper_than_allowed_is_ignored(sup_client, live_api)
     html = sup_client.get(detail, {"from": f"{FLAGGED}?depth=100000"}).content.decode()
     assert "← Flagged" not in html and "depth=100000" not in html
     settle(SETTLE)
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def signed_in(django_user_model, name: str) -> Client:
+    client = Client()
+    client.force_login(django_user_model.objects.create_user(username=name, password="pw-x-1234"))
+    return client
+
+
+def nine_exports(django_user_model, settings) -> None:
+    """Nine exports by five users against the caps: one each at a time, four in all."""
+    settings.CXENGAGE = {**settings.CXENGAGE, "MAX_EXPORTS": 4}
+    ann, bob, cat, dan, eve = (
+        signed_in(django_user_model, n) for n in ["ann", "bob", "cat", "dan", "eve"]
+    )
+
+    def export(client):
+        return client.get(EXPORT_LIST, TWENTY_ONE_HOURS)
+
+    streaming = {"ann": export(ann)}  # 1: a long download still streaming
+    assert streaming["ann"].status_code == 200 and streaming["ann"].streaming
+    second = export(ann)  # 2: one per user at a time
+    assert (
+        second.status_code == 429
+        and "Your other export is still running" in second.content.decode()
+    )
+    for name, client in (("bob", bob), ("cat", cat), ("dan", dan)):  # 3, 4, 5
+        streaming[name] = export(client)
+        assert streaming[name].status_code == 200
+    busy = export(eve)  # 6: four are streaming
+    assert busy.status_code == 503 and "busy with other exports" in busy.content.decode()
+    streaming["ann"].close()  # ann's client went away: the server closes her response
+    streaming["eve"] = export(eve)  # 7
+    assert streaming["eve"].status_code == 200
+    assert export(ann).status_code == 503  # 8: her slot is free, the deployment's are not
+    rows = b"".join(streaming["bob"].streaming_content)  # bob's download ends
+    assert rows.count(b"\n") == 3_501
+    last = export(ann)  # 9
+    assert last.status_code == 200 and b"".join(last.streaming_content).count(b"\n") == 3_501
+    for name in ("cat", "dan", "eve"):
+        streaming[name].close()
+    assert AuditEvent.objects.filter(action="export").count() == 6  # the refusals export nothing
+
+
+def test_nine_exports_against_the_caps(live_api, django_user_model, settings):
+    nine_exports(django_user_model, settings)
+
+
+def test_a_stream_that_fails_midway_gives_its_slots_back(sup_client, warm, settings):
+    settings.CXENGAGE = {**settings.CXENGAGE, "MAX_EXPORTS": 1}
+    response = sup_client.get(EXPORT_LIST, TWENTY_ONE_HOURS)
+    warm.set_faults(mode="status", status=500, count=20)  # the second page fails
+    data = b"".join(response.streaming_content)
+    assert b"# export stopped" in data
+    warm.reset()
+    again = sup_client.get(EXPORT_LIST, TWENTY_ONE_HOURS)
+    assert again.status_code == 200
+    again.close()
+
+
+def test_a_crash_midway_or_before_the_first_byte_gives_the_slots_back(
+    sup_client, warm, settings, monkeypatch
+):
+    settings.CXENGAGE = {**settings.CXENGAGE, "MAX_EXPORTS": 1}
+    warm.set_faults(mode="status", status=503)
+    assert sup_client.get(EXPORT_LIST).status_code == 502  # before the first byte
+    warm.reset()
+    original = services.interaction_rows
+
+    def crashing(**filters):
+        rows = original(**filters)
+        yield next(rows)
+        raise RuntimeError("a bug while streaming")
+
+    monkeypatch.setattr("interactions_app.views.results.SOURCES", _with_rows("list", crashing))
+    crashed = sup_client.get(EXPORT_LIST)
+    assert b"# export stopped: an unexpected error" in b"".join(crashed.streaming_content)
+    monkeypatch.undo()
+    again = sup_client.get(EXPORT_LIST)
+    assert again.status_code == 200
+    again.close()
+
+
+def _with_rows(name: str, read):
+    """The registry with source ``name`` reading its rows from ``read``."""
+    from dataclasses import replace
+
+    from interactions_app.sources import SOURCES
+
+    return {**SOURCES, name: replace(SOURCES[name], read=read)}
