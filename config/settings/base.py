@@ -20,6 +20,7 @@ from config.env import (
     env_str,
     env_uuid,
 )
+from config.secrets import secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -48,10 +49,11 @@ CXENGAGE = {
     # the host alone or the host with /v1, as public clients take it; always stored with /v1
     "API_URL": env_api_url("CXENGAGE_API_URL", default=SANDBOX_API_URL),
     "TENANT_ID": env_uuid("CXENGAGE_TENANT_ID", default=SANDBOX_TENANT_ID),
-    "API_KEY": _credentials.get("CXENGAGE_API_KEY"),
-    "API_SECRET": _credentials.get("CXENGAGE_API_SECRET"),
+    # Secret: a str whose repr (error pages, debuggers) hides it; see config/secrets.py
+    "API_KEY": secret(_credentials.get("CXENGAGE_API_KEY")),
+    "API_SECRET": secret(_credentials.get("CXENGAGE_API_SECRET")),
     "USERNAME": _credentials.get("CXENGAGE_USERNAME"),
-    "PASSWORD": _credentials.get("CXENGAGE_PASSWORD"),
+    "PASSWORD": secret(_credentials.get("CXENGAGE_PASSWORD")),
     "CONNECT_TIMEOUT": env_float("CXENGAGE_CONNECT_TIMEOUT", default=3.05, minimum=0.1),
     "READ_TIMEOUT": env_float("CXENGAGE_READ_TIMEOUT", default=20.0, minimum=0.1),
     "RETRIES": env_int("CXENGAGE_RETRIES", default=2, maximum=10),
@@ -173,6 +175,11 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Development and tests serve straight from the finders; production collects into STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
+
+# Error reports (the DEBUG page, error e-mails) show no secret, with DEBUG on too: Django's own
+# filter is off under DEBUG and never looks inside local variables (config/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.SecretsHidden"
+DEFAULT_EXCEPTION_REPORTER = "config.error_reports.SecretsHiddenReporter"
 
 X_FRAME_OPTIONS = "DENY"
 # Scripts and styles only from our own static files: no inline script, no inline style, no CDN.
