@@ -27,21 +27,6 @@ HX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
 JUNK = "J" * 4096  # the issue's 3.9 KB, rounded up
 
 
-@pytest.fixture
-def stored(monkeypatch) -> list[str]:
-    """Every text written to the cache from here on (the rendered regions)."""
-    values: list[str] = []
-    original = cache.set
-
-    def spy(key, value, *args, **kwargs):
-        if isinstance(value, str):
-            values.append(value)
-        return original(key, value, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "set", spy)
-    return values
-
-
 def links(html: str) -> list[str]:
     return re.findall(r'(?:href|hx-get|data-href|value)="([^"]*)"', html)
 

@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
 from django.urls import reverse
 
 from interactions_app.caching.single_flight import settle
@@ -41,21 +40,6 @@ def no_fetch(monkeypatch):
         monkeypatch.setattr(interactions, "_fetch_page", not_called)
 
     return forbid
-
-
-@pytest.fixture
-def stored(monkeypatch) -> list[str]:
-    """Every text value written to the cache from here on."""
-    values: list[str] = []
-    original = cache.set
-
-    def spy(key, value, *args, **kwargs):
-        if isinstance(value, str):
-            values.append(value)
-        return original(key, value, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "set", spy)
-    return values
 
 
 def test_a_warm_page_costs_no_upstream_call_and_gives_the_same_rows(sup_client, live_api, no_fetch):
