@@ -2,8 +2,10 @@
 
 - ``interactions``: ``tenant_get``, ``interaction_list`` / ``_search`` / ``_get`` (cached and
   coalesced) and ``interaction_rows`` (every row, one upstream page at a time, for exports).
-- ``flagged_scan``: ``flagged_scan_get`` (the background scan), ``flagged_list`` (a page of what
-  it found) and ``flagged_rows`` (every flagged row, for exports).
+- ``flagged_scan``: ``flagged_scan_get`` (the background scan, at most ``CXENGAGE_MAX_SCANS`` at
+  once), ``flagged_list`` (a page of what it found), ``flagged_rows`` (every flagged row, for
+  exports) and ``flagged_scan_allowed`` (who may scan how deep).
+- ``exports``: ``export_admit``, the per-user and deployment-wide caps on CSV exports.
 - ``types``: what they return (``Tenant``, ``ResultPage``, ``FlaggedScan``, ``FlaggedPage``).
 
 Only this package (and the client's own factory) touches the CxEngage client; views, templates
