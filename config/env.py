@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from config.secrets import Secret
 
 env = environ.Env()
 
@@ -223,16 +225,44 @@ def env_db(name: str, *, default: str) -> dict:
     # which only failed later, at the first query, without naming the variable.
     if not config.get("ENGINE") or urlsplit(value).scheme not in environ.Env.DB_SCHEMES:
         raise _fail(name, f"has an unsupported scheme: {urlsplit(value).scheme!r}.")
+    if config.get("PASSWORD"):
+        config["PASSWORD"] = Secret(config["PASSWORD"])
     return config
+
+
+# where each Redis backend takes a password besides the URL (django-redis: its OPTIONS;
+# Django's own: the connection pool's keyword arguments)
+_CACHE_PASSWORD_OPTION = {
+    "django_redis.cache.RedisCache": "PASSWORD",
+    "django.core.cache.backends.redis.RedisCache": "password",
+}
 
 
 def env_cache(name: str, *, default: str) -> dict:
+    """The cache; a Redis password leaves the URL for the backend's options, as a ``Secret``,
+    so ``LOCATION`` (which error pages and connection errors show) never carries it."""
     value = _raw(name) or default
     try:
         config = environ.Env.cache_url_config(value)
-    except Exception as exc:
-        raise _fail(name, f"is not a cache URL Django can use ({exc}).") from None
+    except Exception:  # its message would repeat the URL, password and all
+        raise _fail(name, "is not a cache URL Django can use.") from None
+    option = _CACHE_PASSWORD_OPTION.get(config.get("BACKEND", ""))
+    location = config.get("LOCATION")
+    if option and isinstance(location, str):
+        servers = [urlsplit(server) for server in location.split(",")]
+        passwords = {parts.password for parts in servers if parts.password}
+        if len(passwords) > 1:
+            raise _fail(name, "must use one password for every server.")
+        if passwords:
+            config["LOCATION"] = ",".join(urlunsplit(_without_password(p)) for p in servers)
+            config.setdefault("OPTIONS", {})[option] = Secret(passwords.pop())
     return config
+
+
+def _without_password(parts: SplitResult) -> SplitResult:
+    user = f"{parts.username}@" if parts.username else ""
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=user + host)
 
 
 def env_credentials() -> dict[str, str]:

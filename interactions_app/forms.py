@@ -3,7 +3,8 @@
 Every page's state lives in its GET parameters, so these forms are what turns a URL into service
 arguments. Times typed into the filters are read in the zone the pages show times in.
 
-The forms of result sources (``sources.py``) share one protocol: ``submitted`` (False: nothing
+The forms of result sources (``sources.py``) share one protocol: built as ``form(query, *, tz,
+user)`` (the zone times are typed in, and who asks), ``submitted`` (False: nothing
 asked yet, the page is idle), ``is_valid()``, ``paging()`` and ``filters()`` (the service's
 keyword arguments), ``terms`` (values to highlight), ``reshaped`` (the request changed the form
 itself, not the results) and ``canonical_query()``: the query the form stands for, which keys the
@@ -24,6 +25,9 @@ from django.core.exceptions import ValidationError
 from django.forms.fields import BaseTemporalField
 from django.http import QueryDict
 
+from .live import MAX_POLL, MAX_TERMS
+from .services.flagged_scan import flagged_scan_allowed
+
 PAGE_SIZES = (10, 25, 50, 100, 250, 1000)
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE = 10_000_000
@@ -31,6 +35,7 @@ SCAN_DEPTHS = (1_000, 5_000, 10_000, 20_000, 50_000, 100_000)
 MAX_VALUE_LENGTH = 200
 MAX_ROWS = 6
 FIRST_YEAR, LAST_YEAR = 1970, 2999  # interactions cannot predate the epoch the API counts from
+MAX_ORIGIN_LENGTH = 4000  # a detail page's ``from``: the result page it was opened from
 
 SEARCH_KINDS = (
     ("attribute-value", "Attribute value"),
@@ -69,7 +74,8 @@ class PagingForm(forms.Form):
         error_messages={"invalid_choice": "Choose one of 10, 25, 50, 100, 250 or 1000 rows."},
     )
 
-    def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
+    def __init__(self, data: QueryDict | None = None, *, user: Any = None, **kwargs: Any) -> None:
+        self.user = user  # who asks: some queries are for staff only (a deep flagged scan)
         super().__init__(self._with_defaults(data), **kwargs)
 
     def defaults(self) -> dict[str, object]:
@@ -200,9 +206,21 @@ class FlaggedForm(TimeRangeForm):
         return self.cleaned_data.get("depth") or self.default_depth
 
     def next_depth(self) -> int | None:
-        """The next larger scan depth offered, for the 'scan further' link."""
+        """The next larger scan depth offered to this user, for the 'scan further' link."""
         current = self.cleaned_data.get("depth", self.default_depth)
-        return next((n for n, _ in self.fields["depth"].choices if n > current), None)
+        deeper = next((n for n, _ in self.fields["depth"].choices if n > current), None)
+        return deeper if deeper and self._may_scan(deeper) else None
+
+    def _may_scan(self, depth: int) -> bool:
+        window = {"start": self.cleaned_data.get("start"), "end": self.cleaned_data.get("end")}
+        return flagged_scan_allowed(depth=depth, user=self.user, **window)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("depth") and not self._may_scan(cleaned["depth"]):
+            limit = settings.CXENGAGE["FLAGGED_SCAN_DEPTH"]
+            self.add_error("depth", f"Scans deeper than the most recent {limit:,} are for staff.")
+        return cleaned
 
     def clean_flag(self) -> str:
         return (self.cleaned_data.get("flag") or "").strip()
@@ -235,10 +253,11 @@ class SearchForm:
 
     ``?kind=attribute-value&value=VIP&kind=attribute-value&value=callback-requested`` is two
     rows, ANDed by the API. ``add`` appends a blank row; ``remove=N`` drops row N. A search has
-    no times, so ``tz`` is accepted (the protocol of result forms) and not used.
+    no times and no query reserved to staff, so ``tz`` and ``user`` are accepted (the protocol
+    of result forms) and not used.
     """
 
-    def __init__(self, data: QueryDict, *, tz: tzinfo | None = None) -> None:
+    def __init__(self, data: QueryDict, *, tz: tzinfo | None = None, user: Any = None) -> None:
         kinds = data.getlist("kind")
         values = data.getlist("value")
         count = max(len(kinds), len(values))
@@ -313,6 +332,55 @@ class SearchForm:
         query = QueryDict(self.query_string(), mutable=True)
         query.update(self.paging_form.canonical_query())
         return query
+
+
+class TermsField(forms.Field):
+    """A repeatable text parameter (``?term=a&term=b``) as a list of its values."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        return [v for v in value or () if isinstance(v, str)]
+
+
+class DetailQueryForm(forms.Form):
+    """The query of an interaction's page and of its polls: ``poll`` (refreshes so far),
+    ``term`` (search values a polled row highlights) and ``from`` (the result page it was
+    opened from, for prev/next and the row's detail link). None of them is worth a 400: a value
+    that does not clean (``poll=²``, an origin past ``MAX_ORIGIN_LENGTH``) reads as absent."""
+
+    poll = forms.IntegerField(min_value=0, required=False)
+    term = TermsField(required=False)
+
+    def __init__(self, data: QueryDict) -> None:
+        super().__init__(data)
+        self.fields["from"] = forms.CharField(required=False, max_length=MAX_ORIGIN_LENGTH)
+
+    def clean_term(self) -> list[str]:
+        """At most ``MAX_TERMS`` search values, each as short and clean as a search field's."""
+        kept = []
+        for term in self.cleaned_data["term"]:
+            try:
+                reject_control_characters(term)
+            except ValidationError:
+                continue
+            if term and len(term) <= MAX_VALUE_LENGTH:
+                kept.append(term)
+        return kept[:MAX_TERMS]
+
+    def _value(self, name: str) -> Any:
+        self.is_valid()  # cleans once; a field that does not clean is left out of cleaned_data
+        return self.cleaned_data.get(name)
+
+    def poll_count(self) -> int:
+        """Refreshes so far (0 on page load), capped where the interval stops growing."""
+        return min(self._value("poll") or 0, MAX_POLL)
+
+    def terms(self) -> frozenset[str]:
+        return frozenset(self._value("term") or ())
+
+    def origin(self) -> str:
+        return self._value("from") or ""
 
 
 @cache

@@ -17,24 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.http import HttpRequest
 
 FIRST_SECONDS = 5.0  # settings.LIVE_REFRESH_FIRST_SECONDS overrides it (tests use 1)
 MAX_SECONDS = 60.0
 MAX_POLL = 20  # the counter stops growing once the interval is capped anyway
 MAX_LIVE_ROWS = 25  # a table polls at most this many rows (the most recent live ones)
 MAX_TERMS = 20  # search terms a polled row keeps highlighting
-
-
-def poll_count(request: HttpRequest) -> int:
-    """The ``poll`` query parameter: how many refreshes this region has had (0 on page load)."""
-    raw = request.GET.get("poll", "")
-    return min(int(raw), MAX_POLL) if raw.isdigit() and len(raw) < 4 else 0
-
-
-def poll_terms(request: HttpRequest) -> frozenset[str]:
-    """The search terms a polled row highlights (``term``, repeatable)."""
-    return frozenset(t for t in request.GET.getlist("term")[:MAX_TERMS] if t)
+# ``poll`` and ``term`` are read by forms.DetailQueryForm
 
 
 def poll_interval(poll: int) -> float:

@@ -2,24 +2,26 @@
 
 The origin travels in the detail URL as ``from=<that page's path and query>``. Only the pages of
 registered sources are accepted, and their query is validated by the source's own form (read in
-the viewer's zone, as the page read it), so ``from`` can neither redirect elsewhere nor reach the
-upstream with anything the page would not send. Neighbours come from the same (cached) page
-fetches that rendered the page.
+the viewer's zone, as the page read it) and rebuilt from its canonical query, so ``from`` can
+neither redirect elsewhere, nor reach the upstream with anything the page would not send, nor
+bring anything else back into the links. Neighbours come from the same (cached) page fetches
+that rendered the page.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.http import QueryDict
 from django.urls import reverse
 
+from .forms import MAX_ORIGIN_LENGTH
 from .preferences import DisplayZone
 from .services import CxEngageError, ResultPage
 from .sources import Source, source_at
 
-MAX_ORIGIN_LENGTH = 4000
 NAV_WAIT = 1.0  # seconds a detail page waits for a flagged scan still running
 
 
@@ -36,19 +38,22 @@ class Neighbours:
 @dataclass(frozen=True)
 class _Origin:
     source: Source
-    path: str
-    query: QueryDict
+    query: QueryDict  # the source form's canonical query, without the page
     zone: DisplayZone
+    user: Any  # who reads it (a query may be for staff only)
+
+    def _query(self, page: int) -> QueryDict:
+        query = self.query.copy()
+        if page > 1:
+            query["page"] = str(page)
+        return query
 
     def url(self, page: int) -> str:
-        query = self.query.copy()
-        query["page"] = str(page)
-        return f"{self.path}?{query.urlencode()}"
+        query = self._query(page).urlencode()
+        return f"{self.source.path}?{query}" if query else self.source.path
 
     def fetch(self, page: int) -> ResultPage | None:
-        query = self.query.copy()
-        query["page"] = str(page)
-        form = self.source.form(query, tz=self.zone.tz)
+        form = self.source.form(self._query(page), tz=self.zone.tz, user=self.user)
         if not (form.submitted and form.is_valid()):
             return None
         return self.source.page(form, NAV_WAIT)
@@ -58,26 +63,34 @@ class _Origin:
         return f"{detail}?{urlencode({'from': self.url(page)})}"
 
 
-def _origin(origin: str, zone: DisplayZone) -> tuple[_Origin, int] | None:
+def _origin(origin: str, zone: DisplayZone, user: Any) -> tuple[_Origin, int] | None:
+    """The result page ``origin`` names, as its own form reads it, and its page number."""
     if not origin or len(origin) > MAX_ORIGIN_LENGTH:
         return None
     parts = urlsplit(origin)
     source = None if parts.scheme or parts.netloc else source_at(parts.path)
     if source is None:
         return None
-    query = QueryDict(parts.query)
-    try:
-        page_number = max(1, int(query.get("page", "1")))
-    except ValueError:
+    form = source.form(QueryDict(parts.query), tz=zone.tz, user=user)
+    if not (form.submitted and form.is_valid()):
         return None
-    return _Origin(source, parts.path, query, zone), page_number
+    query = form.canonical_query().copy()
+    query.pop("page", None)
+    return _Origin(source, query, zone, user), form.paging()["page"]
+
+
+def origin_url(*, origin: str, zone: DisplayZone, user: Any) -> str:
+    """``origin`` (a detail link's ``from``) rebuilt from what its source's form understood:
+    nothing else it carried is echoed; "" when it is not a result page of ours."""
+    found = _origin(origin, zone, user)
+    return found[0].url(found[1]) if found else ""
 
 
 def interaction_neighbours(
-    *, origin: str, interaction_id: str, zone: DisplayZone
+    *, origin: str, interaction_id: str, zone: DisplayZone, user: Any
 ) -> Neighbours | None:
     """Where this interaction sits in the origin's results, and its neighbours' detail URLs."""
-    found = _origin(origin, zone)
+    found = _origin(origin, zone, user)
     if found is None:
         return None
     where, page_number = found

@@ -26,7 +26,7 @@ from .services.types import Interaction, ResultPage
 class Source:
     name: str  # its URL name; its template is interactions/<name>.html, its CSV <name>.csv
     label: str  # the way back to it from a detail page: "← <label>"
-    form: Callable[..., Any]  # (query, *, tz) -> a result form (the protocol in forms.py)
+    form: Callable[..., Any]  # (query, *, tz, user) -> a result form (protocol in forms.py)
     fetch: Callable[..., ResultPage]  # service: (page=, limit=, **form.filters()) -> one page
     read: Callable[..., Iterator[Interaction]]  # service: (**form.filters()) -> every row
     _: KW_ONLY

@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 SANDBOX_PORT=${SANDBOX_PORT:-8765}
 PORT=${PORT:-8000}
-export DJANGO_DEBUG=${DJANGO_DEBUG:-true}
+# DEBUG only when asked for (DJANGO_DEBUG=true make run): its error pages show code, settings and
+# local variables to whoever reaches the server. Static files are served by WhiteNoise either way.
 
 "$PY" manage.py migrate --noinput >/dev/null
 "$PY" manage.py demo_user
@@ -33,5 +34,8 @@ fi
 
 echo
 echo "  Dashboard: http://127.0.0.1:$PORT/   (Ctrl-C stops the dashboard and the sandbox)"
+case "${DJANGO_DEBUG:-}" in
+  1|true|True|TRUE|yes|on) echo "  DEBUG is on (DJANGO_DEBUG): error pages show code and settings; keep it on this machine." ;;
+esac
 echo
 "$PY" manage.py runserver "127.0.0.1:$PORT"

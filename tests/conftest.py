@@ -48,3 +48,18 @@ def supervisor(django_user_model):
 def sup_client(client, supervisor):
     client.force_login(supervisor)
     return client
+
+
+@pytest.fixture
+def stored(monkeypatch) -> list[str]:
+    """Every text value written to the cache from here on (the rendered regions)."""
+    values: list[str] = []
+    original = cache.set
+
+    def spy(key, value, *args, **kwargs):
+        if isinstance(value, str):
+            values.append(value)
+        return original(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", spy)
+    return values

@@ -21,6 +21,7 @@ from config.env import (
     env_str,
     env_uuid,
 )
+from config.secrets import secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -49,10 +50,11 @@ CXENGAGE = {
     # the host alone or the host with /v1, as public clients take it; always stored with /v1
     "API_URL": env_api_url("CXENGAGE_API_URL", default=SANDBOX_API_URL),
     "TENANT_ID": env_uuid("CXENGAGE_TENANT_ID", default=SANDBOX_TENANT_ID),
-    "API_KEY": _credentials.get("CXENGAGE_API_KEY"),
-    "API_SECRET": _credentials.get("CXENGAGE_API_SECRET"),
+    # Secret: a str whose repr (error pages, debuggers) hides it; see config/secrets.py
+    "API_KEY": secret(_credentials.get("CXENGAGE_API_KEY")),
+    "API_SECRET": secret(_credentials.get("CXENGAGE_API_SECRET")),
     "USERNAME": _credentials.get("CXENGAGE_USERNAME"),
-    "PASSWORD": _credentials.get("CXENGAGE_PASSWORD"),
+    "PASSWORD": secret(_credentials.get("CXENGAGE_PASSWORD")),
     "CONNECT_TIMEOUT": env_float("CXENGAGE_CONNECT_TIMEOUT", default=3.05, minimum=0.1),
     "READ_TIMEOUT": env_float("CXENGAGE_READ_TIMEOUT", default=20.0, minimum=0.1),
     "RETRIES": env_int("CXENGAGE_RETRIES", default=2, maximum=10),
@@ -67,6 +69,10 @@ CXENGAGE = {
     "FLAGGED_SCAN_WORKERS": env_int(
         "CXENGAGE_FLAGGED_SCAN_WORKERS", default=4, minimum=1, maximum=16
     ),
+    # long work at once across the deployment (counted in the shared cache): flagged scans,
+    # and CSV exports (one per user at a time besides)
+    "MAX_SCANS": env_int("CXENGAGE_MAX_SCANS", default=2, minimum=1, maximum=64),
+    "MAX_EXPORTS": env_int("CXENGAGE_MAX_EXPORTS", default=4, minimum=1, maximum=256),
     "LIST_CACHE_SECONDS": env_int("CXENGAGE_LIST_CACHE_SECONDS", default=30),
     "DETAIL_CACHE_SECONDS": env_int("CXENGAGE_DETAIL_CACHE_SECONDS", default=24 * 3600),
     "DETAIL_CACHE_MAX_BYTES": env_int("CXENGAGE_DETAIL_CACHE_MAX_KB", default=1024) * 1024,
@@ -76,6 +82,8 @@ CXENGAGE = {
         "CXENGAGE_ARTIFACT_CACHE_SECONDS", default=60, minimum=0, maximum=3600
     ),
     "FILE_HOSTS": env_origins("CXENGAGE_FILE_HOSTS"),
+    # a rendered #results region larger than this is served but not cached (1000 rows: ~1 MB)
+    "HTML_CACHE_MAX_BYTES": env_int("CXENGAGE_HTML_CACHE_MAX_KB", default=2048, minimum=1) * 1024,
 }
 
 INSTALLED_APPS = [
@@ -174,6 +182,11 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Development and tests serve straight from the finders; production collects into STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
+
+# Error reports (the DEBUG page, error e-mails) show no secret, with DEBUG on too: Django's own
+# filter is off under DEBUG and never looks inside local variables (config/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.SecretsHidden"
+DEFAULT_EXCEPTION_REPORTER = "config.error_reports.SecretsHiddenReporter"
 
 X_FRAME_OPTIONS = "DENY"
 # Scripts and styles only from our own static files: no inline script, no inline style, no CDN.

@@ -13,7 +13,9 @@ under ``key``, the leader's lock under ``key:lock``, a background flight's progr
   (the flagged scan) runs ``produce(report)`` in a thread that outlives the request: each caller
   waits at most ``wait`` seconds and then gets ``background.pending(progress)``, built from what
   the producer last passed to ``report`` (None before the first report). Its failure is kept
-  for ``background.error_seconds`` so the callers polling it, in any process, see it.
+  for ``background.error_seconds`` so the callers polling it, in any process, see it. It runs
+  in a slot of a deployment-wide cap (``background.admit``, ``caching.slots``); when none is
+  free it does not start, and its callers get ``background.busy()`` until one is.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
+
+from .slots import Slot
 
 T = TypeVar("T")
 
@@ -52,6 +56,10 @@ class Background(Generic[T]):
     pending: Callable[[T | None], T]  # the answer while it runs, from its last progress report
     lock_seconds: int = 120  # the longest it may run before another process may start it again
     error_seconds: int = 2  # how long its failure is shown before the next caller retries
+    # a slot of a deployment-wide cap to run in (caching.slots), None when all are taken; the
+    # flight then does not start and every caller gets ``busy()`` (and tries again later)
+    admit: Callable[[], Slot | None] = lambda: Slot(None)
+    busy: Callable[[], T] | None = None
 
 
 def fetch_once(
@@ -100,7 +108,13 @@ def _lead(
     seconds = background.lock_seconds if background else max(1, int(wait) + 1)
     claimed = ttl <= 0 or cache.add(key + ":lock", 1, timeout=seconds)
     if claimed and background is not None:
-        _start(key, future, produce, ttl=ttl, keep=keep, background=background)
+        slot = background.admit()
+        if slot is None:  # as many run as the deployment allows: start nothing, say so
+            cache.delete(key + ":lock")
+            future.set_result(background.busy())
+            _leave(key)
+            return
+        _start(key, future, produce, ttl=ttl, keep=keep, background=background, slot=slot)
         return
     try:
         if claimed:
@@ -173,9 +187,11 @@ def _start(
     ttl: int,
     keep: Callable[[T], bool],
     background: Background[T],
+    slot: Slot,
 ) -> None:
     def report(progress: T) -> None:
         cache.set(key + ":progress", progress, background.lock_seconds)
+        slot.renew()
 
     def job() -> None:
         try:
@@ -188,6 +204,7 @@ def _start(
                 cache.set(key, value, ttl)
             future.set_result(value)
         finally:
+            slot.release()
             cache.delete(key + ":progress")
             cache.delete(key + ":lock")
             _leave(key)

@@ -12,11 +12,13 @@ from functools import cache
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.views.decorators.debug import sensitive_variables
 
 from .client import ClientConfig, CxEngageClient
 
 
 @cache
+@sensitive_variables("conf")  # the credentials, should an error page show this frame
 def client_from_settings() -> CxEngageClient:
     conf = settings.CXENGAGE
     return CxEngageClient(

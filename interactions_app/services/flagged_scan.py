@@ -3,7 +3,10 @@
 A scan reads the most recent ``depth`` interactions, ``MAX_LIMIT`` (1000) a call with
 ``FLAGGED_SCAN_WORKERS`` calls in flight, and keeps the flagged ones. It runs in the background
 through the same single flight as every page fetch (one scan per query across processes), and
-reports its progress as it goes, so a page can show the first flagged rows before it ends.
+reports its progress as it goes, so a page can show the first flagged rows before it ends. At
+most ``CXENGAGE_MAX_SCANS`` scans run at once across the deployment (``caching.slots``); beyond
+that a scan does not start and answers ``busy`` (the page says so and tries again). Depths past
+``CXENGAGE_FLAGGED_SCAN_DEPTH`` are for staff users (``flagged_scan_allowed``).
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 
 from ..caching.keys import tenant_key
 from ..caching.single_flight import Background, fetch_once
+from ..caching.slots import slot_take
 from ..cxengage.client import MAX_LIMIT
 from ..cxengage.errors import CxEngageError
 from ..cxengage.factory import client_from_settings
@@ -45,6 +50,27 @@ class ScanNotFinished(CxEngageError):
     status_code = 504
 
 
+class ScansBusy(CxEngageError):
+    title = "The dashboard is busy with other flagged scans"
+    message = (
+        "As many flagged scans as the dashboard runs at once are in progress, and this export "
+        "needs one of its own. Try again in a minute."
+    )
+    status_code = 503
+
+
+def flagged_scan_allowed(
+    *, depth: int, user: Any, start: datetime | None = None, end: datetime | None = None
+) -> bool:
+    """Whether ``user`` may have the most recent ``depth`` interactions of ``start``..``end``
+    scanned. Up to ``CXENGAGE_FLAGGED_SCAN_DEPTH`` anyone may; each 1000 beyond is one more
+    upstream call, so deeper scans are for staff users. (Hook for the local index: when it
+    covers ``start``..``end``, a deeper query costs no scan and may be allowed here.)"""
+    if depth <= settings.CXENGAGE["FLAGGED_SCAN_DEPTH"]:
+        return True
+    return bool(getattr(user, "is_staff", False))
+
+
 def flagged_scan_get(
     *,
     depth: int,
@@ -56,9 +82,9 @@ def flagged_scan_get(
     ``wait`` seconds) its progress so far with ``finished=False``."""
     conf = settings.CXENGAGE
 
-    def nothing_yet(progress: FlaggedScan | None) -> FlaggedScan:
+    def nothing_yet(progress: FlaggedScan | None = None, *, busy: bool = False) -> FlaggedScan:
         return progress or FlaggedScan(
-            flagged=(), scanned=0, total=depth, depth=depth, finished=False
+            flagged=(), scanned=0, total=depth, depth=depth, finished=False, busy=busy
         )
 
     return fetch_once(
@@ -70,6 +96,10 @@ def flagged_scan_get(
             pending=nothing_yet,
             lock_seconds=SCAN_LOCK_SECONDS,
             error_seconds=SCAN_ERROR_SECONDS,
+            admit=lambda: slot_take(
+                "flagged-scan", limit=conf["MAX_SCANS"], seconds=SCAN_LOCK_SECONDS
+            ),
+            busy=lambda: nothing_yet(busy=True),
         ),
     )
 
@@ -106,6 +136,8 @@ def flagged_rows(
 ) -> Iterator[Interaction]:
     """Every flagged interaction of the finished scan, optionally of one flag type."""
     scan = flagged_scan_get(depth=depth, start=start, end=end, wait=wait)
+    if scan.busy:
+        raise ScansBusy(f"{settings.CXENGAGE['MAX_SCANS']} scans already running")
     if not scan.finished:
         raise ScanNotFinished(f"scan of {depth} not finished after {wait:.0f} s")
     key = flag_key(flag_filter)

@@ -128,6 +128,7 @@ class FlaggedScan:
     counts: dict[str, int] = field(default_factory=dict)  # flag key -> count
     finished: bool = True  # False while a background scan is still reading pages
     unreadable: int = 0  # records that could not be read, so could not be checked for a flag
+    busy: bool = False  # not started: the deployment already runs CXENGAGE_MAX_SCANS scans
 
     @property
     def reach(self) -> int:

@@ -13,6 +13,7 @@ shows and polls again.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,10 +23,11 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from ..audit import audit_record
+from ..audit import audit_record, audit_record_once
 from ..flags import flag_info
-from ..live import live_row_ids, poll_count, poll_terms
-from ..navigation import interaction_neighbours
+from ..forms import DetailQueryForm
+from ..live import live_row_ids
+from ..navigation import interaction_neighbours, origin_url
 from ..pii import can_see_pii, interaction_for_viewer
 from ..services import NotFound, interaction_get
 from ..timeline import build_timeline
@@ -41,6 +43,8 @@ def detail_context(request: HttpRequest, interaction_id: str) -> dict[str, Any]:
     its flag explained, its timeline and its prev/next in the result set it was opened from
     (``?from=``); the last two are worked out only if the template shows them."""
     tenant, zone, error = viewer(request)
+    query = DetailQueryForm(request.GET)
+    origin = origin_url(origin=query.origin(), zone=zone, user=request.user)  # or ""
     interaction = None
     if tenant is not None:
         interaction, error = attempt(interaction_get, interaction_id=interaction_id)
@@ -51,14 +55,17 @@ def detail_context(request: HttpRequest, interaction_id: str) -> dict[str, Any]:
         "tenant": tenant,
         "zone": zone,
         "error": error,
-        "poll": poll_count(request),
+        "poll": query.poll_count(),
+        "terms": query.terms(),
+        "origin": origin,
+        "here": f"{request.path}?{urlencode({'from': origin})}" if origin else request.path,
         "flag": flag_info(interaction.flag_type) if flagged else None,
         "timeline": interaction
         and SimpleLazyObject(lambda: build_timeline(interaction, tz=zone.tz, now=timezone.now())),
         "nav": interaction
         and SimpleLazyObject(
             lambda: interaction_neighbours(
-                origin=request.GET.get("from", ""), interaction_id=interaction.id, zone=zone
+                origin=origin, interaction_id=interaction.id, zone=zone, user=request.user
             )
         ),
     }
@@ -71,6 +78,7 @@ def interaction_detail(request: HttpRequest, interaction_id: str) -> HttpRespons
     if htmx_partial(request) == LIVE_REGION:  # a poll; on trouble keep what is shown (204)
         if context["interaction"] is None:
             return HttpResponse(status=204)
+        _audit_poll(request, interaction_id, "live detail")
         return render(request, f"{PAGE}#{LIVE_REGION}", context)
     if isinstance(context["error"], NotFound):
         return _not_found(request, interaction_id)
@@ -89,7 +97,8 @@ def interaction_row(request: HttpRequest, interaction_id: str) -> HttpResponse:
         return _not_found(request, interaction_id)
     if context["interaction"] is None:  # an htmx poll keeps the row as it is (204)
         return HttpResponse(status=204 if request.htmx else context["error"].status_code)
-    return render(request, ROW, _as_row(request, context))
+    _audit_poll(request, interaction_id, "table row")
+    return render(request, ROW, _as_row(context))
 
 
 @require_GET
@@ -98,7 +107,7 @@ def bad_id(request: HttpRequest, value: str) -> HttpResponse:
     return render(request, "interactions/bad_id.html", {"value": value}, status=400)
 
 
-def _as_row(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
+def _as_row(context: dict[str, Any]) -> dict[str, Any]:
     """The detail context as _row.html reads it inside a table."""
     interaction = context["interaction"]
     return {
@@ -106,8 +115,7 @@ def _as_row(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
         "i": interaction,
         "tz": context["zone"].tz,
         "icons": static("img/icons.svg"),
-        "here": request.GET.get("from", ""),
-        "terms": poll_terms(request),
+        "here": context["origin"],  # the page the row is on
         "live_ids": live_row_ids([interaction]),
     }
 
@@ -117,6 +125,19 @@ def _audit_view(request: HttpRequest, interaction_id: str) -> None:
     audit_record(
         request=request, action="view_interaction", interaction_id=interaction_id, unmasked=unmasked
     )
+
+
+def _audit_poll(request: HttpRequest, interaction_id: str, what: str) -> None:
+    """A poll shows the customer again: unmasked, that is a read for the audit log (at most one
+    event per user, interaction and minute); masked, the page view already said it all."""
+    if can_see_pii(request.user):
+        audit_record_once(
+            request=request,
+            action="view_interaction",
+            interaction_id=interaction_id,
+            query=f"live refresh ({what})",
+            unmasked=True,
+        )
 
 
 def _not_found(request: HttpRequest, interaction_id: str) -> HttpResponse:

@@ -5,8 +5,8 @@ The results region is the ``results`` partial of the source's template
 (``caching.html``), and the page embeds it; an htmx request aimed at ``#results`` gets the region
 alone. When the form itself must be drawn again (it has errors, or a search condition was added
 or removed) htmx gets the whole page and is told to swap ``#main`` instead, so every field shows
-its own error. The CSV export reads the same form; refused or failed before its first row, it
-answers as the page would.
+its own error. The CSV export reads the same form; refused (its form, or the export caps of
+``services.exports``) or failed before its first row, it answers as the page would.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from ..audit import audit_record
 from ..caching.html import Rendered, cached_partial
 from ..export import csv_response, primed, wants_bom
 from ..pii import can_see_pii
+from ..services.exports import export_admit
 from ..services.types import Interaction
 from ..sources import SOURCES, Source
 from .base import answer, attempt, htmx_partial, respond, viewer
@@ -39,12 +40,13 @@ class Results:
     def __init__(self, request: HttpRequest, source: Source, *, export: bool = False) -> None:
         self.request, self.source = request, source
         self.tenant, self.zone, self.error = viewer(request)
-        self.form = source.form(request.GET, tz=self.zone.tz)
+        self.form = source.form(request.GET, tz=self.zone.tz, user=request.user)
         asked = export or self.form.submitted  # an empty search page is idle, not wrong
         self.valid = asked and self.form.is_valid()
         self.invalid = asked and not self.valid
         self.query = self.form.canonical_query() if self.valid else QueryDict()
         self.results = None
+        self.held = None  # an export's pass (services.exports), once admitted
 
     @property
     def ready(self) -> bool:
@@ -83,18 +85,28 @@ class Results:
         return cached_partial(self.request, self.render_region, vary=vary)
 
     def rows(self) -> Iterator[Interaction] | None:
-        """Every row with the first already read (a failure there is the page's error)."""
+        """Every row with the first already read, if the export caps admit one more (a refusal
+        or a failure there is the page's error)."""
         if not self.ready:
             return None
-        rows, self.error = attempt(primed, rows=self.source.rows(self.form))
+        self.held, self.error = attempt(export_admit, user_id=self.request.user.pk)
+        if self.held is None:
+            return None
+        try:
+            rows, self.error = attempt(primed, rows=self.source.rows(self.form))
+        except BaseException:
+            self.held.release()
+            raise
+        if rows is None:
+            self.held.release()
         return rows
 
     def download(self, rows: Iterator[Interaction]) -> HttpResponse:
         """The streamed CSV of ``rows``, masked unless the viewer may see customers; audited."""
         request, unmasked = self.request, can_see_pii(self.request.user)
-        query = f"{self.source.name}?{request.GET.urlencode()}"
+        query = f"{self.source.name}?{self.query.urlencode()}"  # what the form read, only
         audit_record(request=request, action="export", query=query, unmasked=unmasked)
-        return csv_response(
+        response = csv_response(
             rows,
             tenant=self.tenant,
             mask_pii=not unmasked,
@@ -103,6 +115,8 @@ class Results:
             reference=getattr(request, "request_id", "-"),
             secure=request.is_secure(),
         )
+        response.streaming_content = self.held.over(response.streaming_content)
+        return response
 
     def reply(self, region: SafeString, *, whole: bool = False) -> HttpResponse:
         status = 400 if self.invalid else 200

@@ -108,7 +108,9 @@ def test_the_login_page_passes_axe(page, live_server):
     assert_accessible(page)
 
 
-def test_the_flagged_page_passes_axe_while_it_scans(logged_in_page, live_api, settings):
+def test_the_flagged_page_passes_axe_while_it_scans(logged_in_page, supervisor, live_api, settings):
+    supervisor.is_staff = True  # a scan deeper than the default
+    supervisor.save()
     settings.CXENGAGE = {**settings.CXENGAGE, "FLAGGED_FIRST_PAINT_SECONDS": 0.0}
     live_api.set_faults(latency_ms=600)
     page = logged_in_page
@@ -129,3 +131,19 @@ def test_axe_finds_what_it_is_asked_to(logged_in_page):
         "document.createElement('img'), {src: '/static/img/icons.svg'}))"
     )
     assert re.search(r"image-alt", str(violations(page)))
+
+
+def test_the_flagged_page_passes_axe_while_its_scan_waits_for_a_slot(logged_in_page, live_api):
+    from interactions_app.caching.slots import slot_take
+
+    held = [slot_take("flagged-scan", limit=2, seconds=60) for _ in range(2)]  # both taken
+    try:
+        page = logged_in_page
+        page.goto("/interactions/flagged/?depth=5000")
+        expect(page.locator(".scan-progress")).to_contain_text("Waiting to start")
+        page.evaluate("() => document.addEventListener('htmx:confirm', (e) => e.preventDefault())")
+        page.screenshot(path="/tmp/h2/flagged-waiting.png", full_page=False)
+        assert_accessible(page)
+    finally:
+        for slot in held:
+            slot.release()

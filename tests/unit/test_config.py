@@ -82,7 +82,7 @@ def test_defaults_run_against_the_sandbox_with_sqlite_and_locmem() -> None:
     assert values["db"] == "django.db.backends.sqlite3"
     assert values["db_name"].endswith("db.sqlite3")
     assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
-    assert values["debug"] is True  # the local profile
+    assert values["debug"] is False  # the local profile too: DEBUG only when asked for
     assert values["read_timeout"] == 20.0
     assert values["retries"] == 2
     assert values["max_concurrency"] == 8
@@ -108,7 +108,7 @@ def test_explicit_values_are_read() -> None:
         CXENGAGE_USERNAME="sup@example.com",
         CXENGAGE_PASSWORD="pw",
         CXENGAGE_READ_TIMEOUT="7.5",
-        DJANGO_DEBUG="off",
+        DJANGO_DEBUG="on",
         DATABASE_URL="sqlite:////tmp/elsewhere.sqlite3",
         CACHE_URL="dummycache://",
         DJANGO_ALLOWED_HOSTS="dash.example.com, .example.org",
@@ -117,7 +117,7 @@ def test_explicit_values_are_read() -> None:
     assert values["tenant"] == "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
     assert (values["key"], values["username"]) == (None, "sup@example.com")
     assert values["read_timeout"] == 7.5
-    assert values["debug"] is False
+    assert values["debug"] is True
     assert values["db_name"] == "/tmp/elsewhere.sqlite3"
     assert values["cache"] == "django.core.cache.backends.dummy.DummyCache"
     assert values["hosts"] == ["dash.example.com", ".example.org"]

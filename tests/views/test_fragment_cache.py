@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
 from django.urls import reverse
 
 from interactions_app.caching.single_flight import settle
@@ -43,21 +42,6 @@ def no_fetch(monkeypatch):
     return forbid
 
 
-@pytest.fixture
-def stored(monkeypatch) -> list[str]:
-    """Every text value written to the cache from here on."""
-    values: list[str] = []
-    original = cache.set
-
-    def spy(key, value, *args, **kwargs):
-        if isinstance(value, str):
-            values.append(value)
-        return original(key, value, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "set", spy)
-    return values
-
-
 def test_a_warm_page_costs_no_upstream_call_and_gives_the_same_rows(sup_client, live_api, no_fetch):
     cold = sup_client.get(LIST, {"limit": 100, "page": 4}).content.decode()
     calls = upstream_calls(live_api)
@@ -92,7 +76,9 @@ def test_zone_and_pii_right_are_part_of_the_key(sup_client, live_api, supervisor
     assert 'class="tzname">Asia/Tokyo<' in tokyo
 
 
-def test_a_scan_in_progress_is_never_stored(sup_client, live_api, settings, stored):
+def test_a_scan_in_progress_is_never_stored(sup_client, supervisor, live_api, settings, stored):
+    supervisor.is_staff = True  # a scan deeper than the default
+    supervisor.save()
     settings.CXENGAGE = {**settings.CXENGAGE, "FLAGGED_FIRST_PAINT_SECONDS": 0.0}
     live_api.set_faults(latency_ms=300)
     first = sup_client.get(FLAGGED, {"depth": 20000}, **HX).content.decode()

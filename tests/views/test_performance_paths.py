@@ -87,8 +87,10 @@ def test_a_failed_background_scan_is_reported_not_hidden(sup_client, live_api):
     assert "internal error" in response.content.decode()
 
 
-def test_htmx_poll_fragment_never_carries_a_refresh(sup_client, live_api, settings):
+def test_htmx_poll_fragment_never_carries_a_refresh(sup_client, supervisor, live_api, settings):
     # htmx parses fragments with scripting off, so a <noscript> refresh in one would reload the page
+    supervisor.is_staff = True  # a scan deeper than the default
+    supervisor.save()
     settings.CXENGAGE = {**settings.CXENGAGE, "FLAGGED_FIRST_PAINT_SECONDS": 0.0}
     live_api.set_faults(latency_ms=300)
     poll = sup_client.get(
