@@ -1,0 +1,152 @@
+"""Issue 10 ("Speak the real CxEngage API"), the web layer: each point of the real contract as
+the pages show it, against the sandbox over real HTTP (its fault modes ``no-total``,
+``bare-search`` and ``no-data-complete`` give the answers the reference pages do not show).
+The client's half is ``tests/sandbox/test_client_contract.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from django.urls import reverse
+
+from interactions_app import services
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("interactions:list")
+FLAGGED = reverse("interactions:flagged")
+SEARCH = reverse("interactions:search")
+HX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
+# one hour of the tenant's wall clock (US/Eastern), a few hundred interactions
+HOUR = {"start": "2026-11-20T09:00", "end": "2026-11-20T10:00"}
+
+
+def ids_in(html: str) -> list[str]:
+    return re.findall(r'data-href="/interactions/([0-9a-f-]{36})/', html)
+
+
+def row_links(html: str) -> list[str]:
+    return [m.replace("&amp;", "&") for m in re.findall(r'data-href="([^"]+)"', html)]
+
+
+def total_in(html: str) -> int:
+    found = re.search(r"Showing <strong>[^<]*</strong> of <strong>([\d,]+)</strong>", html)
+    assert found, html[:2000]
+    return int(found.group(1).replace(",", ""))
+
+
+def csv_rows(response) -> list[dict[str, str]]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+# --- 3. empty and bare answers; no total --------------------------------------------------------
+
+
+def test_a_list_without_total_pages_on_without_claiming_a_total(sup_client, live_api):
+    live_api.set_faults(mode="no-total")
+    html = sup_client.get(LIST, {"limit": 10, "page": 2}).content.decode()
+    assert len(ids_in(html)) == 10
+    assert "Showing <strong>11–20</strong> <span" in html
+    assert "</strong> of <strong>" not in html
+    assert "CxEngage did not say how many there are in all" in html
+    assert 'rel="next"' in html and 'rel="prev"' in html  # a full page: there may be more
+    assert 'aria-label="Last page"' not in html and "»" not in html
+    assert "Export every row as CSV" in html and "Export all" not in html
+
+
+def test_without_total_the_short_page_is_the_last_and_past_it_says_so(sup_client, live_api):
+    known = total_in(sup_client.get(LIST, {**HOUR, "limit": 100}).content.decode())
+    last = -(-known // 100)
+    live_api.set_faults(mode="no-total")
+    html = sup_client.get(LIST, {**HOUR, "limit": 100, "page": last}).content.decode()
+    assert len(ids_in(html)) == known - (last - 1) * 100 < 100
+    assert f"–{known:,}</strong>" in html
+    assert 'rel="next"' not in html and 'rel="prev"' in html
+    past = sup_client.get(LIST, {**HOUR, "limit": 100, "page": last + 1}, **HX)
+    html = past.content.decode()
+    assert past.status_code == 200 and not ids_in(html)
+    assert f"No interactions on page {last + 1}: the results end before it." in html
+    assert f"page={last}" in html  # the way back to the rows
+    assert 'rel="next"' not in html
+
+
+def test_a_known_total_past_the_end_still_shows_the_last_page(sup_client, live_api):
+    known = total_in(sup_client.get(LIST, {**HOUR, "limit": 100}).content.decode())
+    html = sup_client.get(LIST, {**HOUR, "limit": 100, "page": 50}).content.decode()
+    assert ids_in(html) and f"of <strong>{known:,}</strong>" in html
+
+
+def test_rows_without_total_are_read_past_the_first_page(live_api):
+    live_api.set_faults(mode="no-total")
+    rows = list(services.interaction_rows(page_size=100, max_rows=250))
+    assert len(rows) == 250  # it used to stop after the first page, taken for the whole
+    assert len({row.id for row in rows}) == 250
+
+
+def test_an_export_of_a_window_without_total_has_every_row(sup_client, live_api):
+    hours = {"start": "2026-11-20T00:00", "end": "2026-11-20T08:00"}
+    known = total_in(sup_client.get(LIST, {**hours, "limit": 10}).content.decode())
+    assert 1000 < known < 3000
+    live_api.set_faults(mode="no-total")
+    response = sup_client.get(reverse("interactions:export", args=["list"]), hours)
+    assert response.status_code == 200
+    assert len(csv_rows(response)) == known
+
+
+def test_a_flagged_scan_without_total_reads_to_its_depth(sup_client, live_api):
+    live_api.set_faults(mode="no-total")
+    html = sup_client.get(FLAGGED, {"depth": 5000}).content.decode()
+    assert "Scanned the most recent <strong>5,000</strong> interactions:" in html
+    assert "CxEngage did not say how many there are in all, so there may be more." in html
+    assert "Scan further: most recent 10,000" in html
+    assert "That is every interaction in range." not in html
+
+
+def test_a_flagged_scan_without_total_that_reaches_the_end_knows_the_total(sup_client, live_api):
+    day = {"start": "2026-11-20T00:00", "end": "2026-11-21T00:00"}
+    html = sup_client.get(LIST, {**day, "limit": 10}).content.decode()
+    known = total_in(html)
+    assert 1000 < known < 5000
+    live_api.set_faults(mode="no-total")
+    html = sup_client.get(FLAGGED, {**day, "depth": 5000}).content.decode()
+    assert f"<strong>{known:,}</strong> of <strong>{known:,}</strong> interactions" in html
+    assert "That is every interaction in range." in html
+
+
+def test_prev_next_without_total_names_the_position_alone(sup_client, live_api):
+    live_api.set_faults(mode="no-total")
+    links = row_links(sup_client.get(LIST, {"limit": 10, "page": 2}).content.decode())
+    html = sup_client.get(links[9]).content.decode()
+    assert '<span class="muted">Result 20</span>' in html
+    assert "20 of" not in html
+    following = re.search(r'href="([^"]+)" rel="next"', html)
+    assert following and "page%3D3" in following.group(1)  # on to the next (full) page
+
+
+def test_null_results_are_an_empty_page(sup_client, live_api):
+    before = {"start": "2020-01-01T00:00", "end": "2020-01-02T00:00"}
+    html = sup_client.get(LIST, before).content.decode()
+    assert not ids_in(html) and "No interactions" in html
+    html = sup_client.get(SEARCH, {"kind": "attribute-value", "value": "no-such"}).content.decode()
+    assert not ids_in(html) and "No interactions match all of these conditions." in html
+
+
+def _order_number(sandbox) -> tuple[str, str]:
+    for record in sandbox.interactions(limit=50)["results"]:
+        for hook in record.get("interactionAttributes") or ():
+            if (hook.get("hookName") or "").startswith("ORD-"):
+                return hook["hookName"], record["interactionId"]
+    raise AssertionError("no order number in the first 50 interactions")
+
+
+def test_a_search_answered_with_the_bare_interaction_is_one_row(sup_client, live_api):
+    order, interaction_id = _order_number(live_api)
+    live_api.set_faults(mode="bare-search")
+    html = sup_client.get(SEARCH, {"kind": "attribute-value", "value": order}).content.decode()
+    assert ids_in(html) == [interaction_id]
+    assert "Showing <strong>1–1</strong> of <strong>1</strong>" in html
