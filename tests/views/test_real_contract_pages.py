@@ -13,7 +13,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from interactions_app import services
+from interactions_app import live, services
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +150,76 @@ def test_a_search_answered_with_the_bare_interaction_is_one_row(sup_client, live
     html = sup_client.get(SEARCH, {"kind": "attribute-value", "value": order}).content.decode()
     assert ids_in(html) == [interaction_id]
     assert "Showing <strong>1–1</strong> of <strong>1</strong>" in html
+
+
+# --- 4. real nulls: flagged absent or reasonless, dataComplete absent ---------------------------
+
+
+def rows_by_id(html: str) -> dict[str, str]:
+    found = re.findall(
+        r'(<tr class="[^"]*" data-href="/interactions/([0-9a-f-]{36})/.*?</tr>)', html, re.S
+    )
+    return {interaction_id: row for row, interaction_id in found}
+
+
+def test_a_record_without_flagged_is_not_flagged_and_a_finished_one_is_ticked(sup_client, live_api):
+    raw = live_api.interactions(limit=250)["results"]
+    rows = rows_by_id(sup_client.get(LIST, {"limit": 250}).content.decode())
+    unflagged = [r for r in raw if "flagged" not in r]
+    flagged = [r for r in raw if r.get("flagged") is True]
+    assert unflagged and flagged
+    for record in unflagged:
+        row = rows[record["interactionId"]]
+        assert "badge flag" not in row and "is-flagged" not in row
+        assert ("✓" in row) == (record["dataComplete"] is True), row
+    for record in flagged:
+        assert "badge flag" in rows[record["interactionId"]]
+
+
+def _reasonless_flagged(sandbox) -> str:
+    for offset in range(0, 20_000, 1000):
+        for record in sandbox.interactions(limit=1000, offset=offset)["results"]:
+            if record.get("flagged") is True and not record.get("flagType"):
+                return record["interactionId"]
+    raise AssertionError("no flagged interaction without a flagType in 20,000")
+
+
+def test_flagged_without_a_flag_type_reads_no_reason_given(sup_client, live_api):
+    interaction_id = _reasonless_flagged(live_api)
+    html = sup_client.get(reverse("interactions:detail", args=[interaction_id])).content.decode()
+    assert '<span class="badge flag">! Flagged (no reason given)</span>' in html
+    assert "Why it is flagged: Flagged (no reason given)" in html
+    row = sup_client.get(reverse("interactions:row", args=[interaction_id])).content.decode()
+    assert "! Flagged (no reason given)</span>" in row
+
+
+def test_list_rows_without_data_complete_claim_neither_finished_nor_in_progress(
+    sup_client, live_api
+):
+    raw = live_api.interactions(limit=100)["results"]
+    live_api.set_faults(mode="no-data-complete")
+    rows = rows_by_id(sup_client.get(LIST, {"limit": 100}).content.decode())
+    assert len(rows) == 100
+    for record in raw:
+        row = rows[record["interactionId"]]
+        assert "✓" not in row and "In progress" not in row and "is-live" not in row
+        if not record.get("flagged"):
+            assert "Completeness not reported" in row
+    # a row without an end may still be running: it polls, to learn it from the interaction
+    endless = [r["interactionId"] for r in raw if "endTimestamp" not in r]
+    polling = [i for i, row in rows.items() if "data-live-poll" in row]
+    assert polling == endless[: live.MAX_LIVE_ROWS]
+    running = next(r for r in raw if r["dataComplete"] is False)
+    finished = next(r for r in raw if r["dataComplete"] is True)
+    polled = sup_client.get(
+        reverse("interactions:row", args=[running["interactionId"]]),
+        {"poll": 1},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "In progress" in polled and "data-live-poll" in polled  # the interaction says so
+    polled = sup_client.get(
+        reverse("interactions:row", args=[finished["interactionId"]]),
+        {"poll": 1},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "data-live-poll" not in polled and "In progress" not in polled  # one poll, then stop
