@@ -530,13 +530,16 @@ def _markers(interaction: Interaction, axis: _Axis, tz: tzinfo) -> tuple[Marker,
         for hook in hooks:
             if hook.timestamp is None or not axis.contains(hook.timestamp):
                 continue
-            name = (hook.name or hook.hook_type or kind).strip() or kind
-            noun = "CRM link" if kind == "hook" else "Attribute"
+            if kind == "hook":  # "CRM record Zendesk ticket 415": its CRM, kind and id
+                name, noun, kind_note = hook.label, "CRM record", None
+            else:
+                name = (hook.name or hook.hook_type or kind).strip() or kind
+                noun, kind_note = "Attribute", (hook.hook_type or "").strip()
             parts = [f"{noun} {name}", _clock(hook.timestamp, tz)]
             if hook.by:
                 parts.append(f"by {hook.by}")
-            if hook.hook_type and hook.hook_type.strip() != name:
-                parts.append(hook.hook_type.strip())
+            if kind_note and kind_note != name:
+                parts.append(kind_note)
             marker = Marker(axis.pct(hook.timestamp), kind, name, " · ".join(parts))
             found.append((hook.timestamp, marker))
     for note in interaction.notes:

@@ -7,12 +7,13 @@ import math
 from collections.abc import Collection
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import urlsplit
 
 from django import template
+from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from interactions_app.cxengage.models import Hook
 from interactions_app.flag_overview import FlagOverview, build_flag_overview
 from interactions_app.flags import flag_info
 from interactions_app.pii import mask_contact, mask_raw
@@ -87,12 +88,10 @@ def matches(value: str | None, terms: Collection[str]) -> bool:
 
 
 @register.filter
-def safe_href(url: str | None) -> str:
-    """Only http(s) links are clickable; anything else (javascript:, data:, ...) yields ''."""
-    if not url:
-        return ""
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme in {"http", "https"} and parts.netloc else ""
+def crm_link(hook: Hook) -> str:
+    """The https link to a CRM record, only from a template the operator configured for its CRM
+    (``CXENGAGE_CRM_LINKS``); '' otherwise. The upstream sends no URL, and none is followed."""
+    return hook.link(settings.CXENGAGE["CRM_LINKS"]) or ""
 
 
 MAX_JSON_STRING = 10_000  # a 21 MB debug string must not become a 21 MB page

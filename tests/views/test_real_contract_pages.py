@@ -223,3 +223,44 @@ def test_list_rows_without_data_complete_claim_neither_finished_nor_in_progress(
         HTTP_HX_REQUEST="true",
     ).content.decode()
     assert "data-live-poll" not in polled and "In progress" not in polled  # one poll, then stop
+
+
+# --- 5. CRM records in their real shape -------------------------------------------------------
+
+
+def _crm_record(sandbox, hook_type: str = "zendesk", sub_type: str = "ticket") -> tuple[str, dict]:
+    """An interaction linked to a CRM record of that type, and the record's hook."""
+    for record in sandbox.interactions(limit=300)["results"]:
+        for hook in record.get("hooks") or ():
+            if (hook.get("hookType"), hook.get("hookSubType")) == (hook_type, sub_type):
+                return record["interactionId"], hook
+    raise AssertionError(f"no {hook_type} {sub_type} in the first 300 interactions")
+
+
+def crm_section(html: str) -> str:
+    return html.split("<h2>CRM records", 1)[1].split("</section>", 1)[0]
+
+
+def test_a_crm_record_reads_as_the_crm_names_it_and_is_no_link_by_default(sup_client, live_api):
+    interaction_id, hook = _crm_record(live_api)
+    html = sup_client.get(reverse("interactions:detail", args=[interaction_id])).content.decode()
+    section = crm_section(html)
+    assert f"<strong>Zendesk ticket {hook['hookId']}</strong>" in section
+    assert "linked at " in section and " by CRM user " in section  # hookedBy (masked by value)
+    assert "<a " not in section  # no template configured: no link, whatever the upstream sent
+
+
+def test_a_crm_record_is_linked_through_the_operators_https_template(
+    sup_client, live_api, settings
+):
+    interaction_id, hook = _crm_record(live_api)
+    template = "https://acme.zendesk.com/agent/tickets/{id}"
+    settings.CXENGAGE = {**settings.CXENGAGE, "CRM_LINKS": {"zendesk/ticket": template}}
+    html = sup_client.get(reverse("interactions:detail", args=[interaction_id])).content.decode()
+    section = crm_section(html)
+    link = template.replace("{id}", hook["hookId"])
+    assert (
+        f'<a href="{link}" rel="noopener noreferrer nofollow" target="_blank">'
+        f"Zendesk ticket {hook['hookId']}</a>"
+    ) in section
+    assert section.count("<a ") == 1  # the Zendesk user (another subtype) is not linked
