@@ -13,11 +13,13 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from interactions_app import record_fields
 from interactions_app.cxengage.models import Hook
 from interactions_app.flag_overview import FlagOverview, build_flag_overview
 from interactions_app.flags import flag_info
 from interactions_app.pii import mask_contact, mask_raw
-from interactions_app.services.types import FlaggedScan
+from interactions_app.record_fields import OtherField
+from interactions_app.services.types import FlaggedScan, Interaction
 from interactions_app.timeline import format_duration
 
 register = template.Library()
@@ -67,6 +69,12 @@ def flag_explanation(flag_type: str | None) -> str:
 def flag_overview(scan: FlaggedScan, tz: tzinfo) -> FlagOverview:
     """The flagged page's chart of ``scan``: counts by flag type and by day in ``tz``."""
     return build_flag_overview(scan, tz=tz)
+
+
+@register.filter
+def other_fields(interaction: Interaction) -> tuple[OtherField, ...]:
+    """The fields of ``interaction`` no section of the detail page shows (record_fields.py)."""
+    return record_fields.other_fields(interaction)
 
 
 @register.filter
@@ -127,12 +135,6 @@ def pii_raw(data: Any, allowed: bool) -> Any:
     """Decoded JSON (or one value of it) masked by value unless the viewer holds
     view_customer_pii: the customer's identifier and every phone/email shape (pii.py)."""
     return data if allowed else mask_raw(data)
-
-
-@register.filter
-def items_of(mapping: Any) -> list[tuple[str, Any]]:
-    """``mapping.items()`` for a filtered value (templates cannot call methods on filter output)."""
-    return list(mapping.items()) if isinstance(mapping, dict) else []
 
 
 NO_NAMES = SafeString('<span class="muted">—</span>')  # a constant of ours, nothing from upstream
