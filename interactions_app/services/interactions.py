@@ -99,12 +99,23 @@ def interaction_search(
     *,
     attribute_values: Sequence[str] = (),
     hook_names: Sequence[str] = (),
+    hook_type: str | None = None,
+    hook_sub_type: str | None = None,
+    hook_id: str | None = None,
     page: int,
     limit: int,
 ) -> ResultPage:
-    if not attribute_values and not hook_names:
-        raise ValueError("a search needs at least one attribute value or hook name")
-    query = InteractionQuery(attribute_values=tuple(attribute_values), hook_names=tuple(hook_names))
+    """Interactions with every custom attribute given, linked to the CRM record given (any of
+    its ``hook_type``/``hook_sub_type``/``hook_id``: ``zendesk``/``ticket``/``415``)."""
+    query = InteractionQuery(
+        attribute_values=tuple(attribute_values),
+        hook_names=tuple(hook_names),
+        hook_type=hook_type or None,
+        hook_sub_type=hook_sub_type or None,
+        hook_id=hook_id or None,
+    )
+    if not any((query.attribute_values, query.hook_names, hook_type, hook_sub_type, hook_id)):
+        raise ValueError("a search needs an attribute value, a hook name or a CRM record")
     return _result_page(query, page=page, limit=limit)
 
 

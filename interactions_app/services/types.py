@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.paginator import Page, Paginator
 
+from ..cxengage.models import CRM_NAMES as CRM_NAMES  # re-exported for the search form
+from ..cxengage.models import Hook as Hook
 from ..cxengage.models import Interaction
 
 UTC = ZoneInfo("UTC")
@@ -30,12 +32,16 @@ class Tenant:
 
 @dataclass(frozen=True)
 class InteractionQuery:
-    """What the API's interaction list filters on: the time window and the search criteria."""
+    """What the API's interaction list filters on: the time window and the search criteria
+    (custom attributes, and a CRM record: its ``hookType``, ``hookSubType`` and ``hookId``)."""
 
     start: datetime | None = None
     end: datetime | None = None
     attribute_values: tuple[str, ...] = ()
     hook_names: tuple[str, ...] = ()
+    hook_type: str | None = None
+    hook_sub_type: str | None = None
+    hook_id: str | None = None
 
     def as_kwargs(self) -> dict[str, object]:
         return {
@@ -43,6 +49,9 @@ class InteractionQuery:
             "end": self.end,
             "attribute_values": self.attribute_values,
             "hook_names": self.hook_names,
+            "hook_type": self.hook_type,
+            "hook_sub_type": self.hook_sub_type,
+            "hook_id": self.hook_id,
         }
 
     def key_parts(self) -> tuple[str | None, ...]:
@@ -51,6 +60,9 @@ class InteractionQuery:
             self.end and self.end.isoformat(),
             "\x1f".join(self.attribute_values),
             "\x1f".join(self.hook_names),
+            self.hook_type,
+            self.hook_sub_type,
+            self.hook_id,
         )
 
 

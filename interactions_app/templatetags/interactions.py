@@ -7,6 +7,7 @@ import math
 from collections.abc import Collection
 from datetime import datetime, tzinfo
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
@@ -17,7 +18,7 @@ from interactions_app import record_fields
 from interactions_app.cxengage.models import Hook
 from interactions_app.flag_overview import FlagOverview, build_flag_overview
 from interactions_app.flags import flag_info
-from interactions_app.pii import mask_contact, mask_raw
+from interactions_app.pii import Masked, mask_contact, mask_raw
 from interactions_app.record_fields import OtherField
 from interactions_app.services.types import FlaggedScan, Interaction
 from interactions_app.timeline import format_duration
@@ -69,6 +70,17 @@ def flag_explanation(flag_type: str | None) -> str:
 def flag_overview(scan: FlaggedScan, tz: tzinfo) -> FlagOverview:
     """The flagged page's chart of ``scan``: counts by flag type and by day in ``tz``."""
     return build_flag_overview(scan, tz=tz)
+
+
+@register.filter
+def crm_search(hook: Hook) -> str:
+    """The search page's query for every interaction linked to this CRM record; '' when the
+    record's id is masked for this viewer (a masked id would find nothing)."""
+    if not hook.hook_id or isinstance(hook.hook_id, Masked):
+        return ""
+    query = [("kind", "crm"), ("value", hook.hook_id)]
+    query += [(k, v) for k, v in (("crm", hook.hook_type), ("record-type", hook.sub_type)) if v]
+    return urlencode(query)
 
 
 @register.filter

@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 
 from interactions_app import live, services
+from interactions_app.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +248,7 @@ def test_a_crm_record_reads_as_the_crm_names_it_and_is_no_link_by_default(sup_cl
     section = crm_section(html)
     assert f"<strong>Zendesk ticket {hook['hookId']}</strong>" in section
     assert "linked at " in section and " by CRM user " in section  # hookedBy (masked by value)
-    assert "<a " not in section  # no template configured: no link, whatever the upstream sent
+    assert 'href="http' not in section  # no template configured: no link to the CRM
 
 
 def test_a_crm_record_is_linked_through_the_operators_https_template(
@@ -263,7 +264,7 @@ def test_a_crm_record_is_linked_through_the_operators_https_template(
         f'<a href="{link}" rel="noopener noreferrer nofollow" target="_blank">'
         f"Zendesk ticket {hook['hookId']}</a>"
     ) in section
-    assert section.count("<a ") == 1  # the Zendesk user (another subtype) is not linked
+    assert section.count('<a href="https://') == 1  # the Zendesk user (another subtype) is not
 
 
 # --- 6. the fields real records carry ----------------------------------------------------------
@@ -337,3 +338,131 @@ def test_other_fields_lists_what_no_section_shows_then_what_the_dashboard_does_n
     assert "&quot;note&quot;: &quot;not in the reference&quot;" in section
     for shown_elsewhere in ("Customer", "Contact point", "Hold time", "Monitors", "Updated"):
         assert f'<th scope="row">{shown_elsewhere}</th>' not in section
+
+
+def crm_query(hook: dict, **extra) -> dict:
+    return {
+        "kind": "crm",
+        "value": hook["hookId"],
+        "crm": hook["hookType"],
+        "record-type": hook["hookSubType"],
+        **extra,
+    }
+
+
+def test_a_crm_record_search_finds_the_interactions_linked_to_it(sup_client, live_api):
+    interaction_id, hook = _crm_record(live_api)
+    html = sup_client.get(SEARCH, crm_query(hook)).content.decode()
+    assert ids_in(html) == [interaction_id]
+    label = f"Zendesk ticket {hook['hookId']}"
+    assert f"Interactions matching <strong>CRM record: {label}</strong>" in html
+    assert f'<mark class="chip chip-match">{label}</mark>' in html  # the Matched column
+    # the form is drawn again with the CRM condition as it was asked
+    assert '<option value="crm" selected>CRM record</option>' in html
+    assert '<option value="zendesk" selected>Zendesk</option>' in html
+    assert 'name="record-type" id="record-type" value="ticket"' in html
+
+
+def test_each_part_of_the_crm_record_reaches_the_upstream_and_the_cache_keys(sup_client, live_api):
+    interaction_id, hook = _crm_record(live_api)
+    other_crm = sup_client.get(SEARCH, crm_query(hook, crm="salesforce-lightning"))
+    assert not ids_in(other_crm.content.decode())
+    other_type = sup_client.get(SEARCH, crm_query(hook, **{"record-type": "user"}))
+    assert not ids_in(other_type.content.decode())
+    assert ids_in(sup_client.get(SEARCH, crm_query(hook)).content.decode()) == [interaction_id]
+    html = sup_client.get(SEARCH, crm_query(hook, value="000000")).content.decode()
+    assert not ids_in(html) and "No interactions match all of these conditions." in html
+
+
+def test_a_crm_record_search_answered_bare_is_one_row(sup_client, live_api):
+    interaction_id, hook = _crm_record(live_api)
+    live_api.set_faults(mode="bare-search")
+    html = sup_client.get(SEARCH, crm_query(hook)).content.decode()
+    assert ids_in(html) == [interaction_id]
+    assert "Showing <strong>1–1</strong> of <strong>1</strong>" in html
+
+
+def _person_with_interactions(sandbox) -> dict:
+    """A CRM person (a Zendesk user or Salesforce contact) linked to several interactions."""
+    for record in sandbox.interactions(limit=300)["results"]:
+        for hook in record.get("hooks") or ():
+            if hook.get("hookSubType") in ("user", "Contact"):
+                found = sandbox.interactions(
+                    limit=10, hookType=hook["hookType"], hookSubType=hook["hookSubType"],
+                    hookId=hook["hookId"],
+                )  # fmt: skip
+                if found["total"] >= 3:
+                    return hook
+    raise AssertionError("no CRM person with three interactions in the first 300")
+
+
+def test_a_crm_record_search_exports_pages_and_navigates_with_its_condition(sup_client, live_api):
+    hook = _person_with_interactions(live_api)
+    query = crm_query(hook, limit=10)
+    ids = ids_in(sup_client.get(SEARCH, query).content.decode())
+    assert len(ids) >= 3
+    # the export: the same rows
+    response = sup_client.get(reverse("interactions:export", args=["search"]), query)
+    assert [row["Interaction ID"] for row in csv_rows(response)] == ids
+    # prev/next within the CRM search, which the detail page's way back keeps
+    second = row_links(sup_client.get(SEARCH, query).content.decode())[1]
+    html = sup_client.get(second).content.decode()
+    assert "← Search" in html and f"2 of {len(ids)}" in html
+    back = re.search(r'<a href="([^"]+)">← Search</a>', html).group(1).replace("&amp;", "&")
+    assert f"crm={hook['hookType']}" in back and f"record-type={hook['hookSubType']}" in back
+    for rel, neighbour in (("prev", ids[0]), ("next", ids[2])):
+        link = re.search(rf'href="([^"]+)" rel="{rel}"', html).group(1)
+        assert link.startswith(f"/interactions/{neighbour}/")
+        assert f"value%3D{hook['hookId']}%26crm%3D{hook['hookType']}" in link  # from=the search
+
+
+def test_a_crm_record_search_and_its_export_are_audited_with_the_condition(sup_client, live_api):
+    _, hook = _crm_record(live_api)
+    sup_client.get(SEARCH, crm_query(hook))
+    response = sup_client.get(reverse("interactions:export", args=["search"]), crm_query(hook))
+    csv_rows(response)
+    condition = f"kind=crm&value={hook['hookId']}&crm=zendesk&record-type=ticket"
+    search = AuditEvent.objects.get(action="search")
+    assert search.query == condition
+    assert AuditEvent.objects.get(action="export").query == f"search?{condition}"
+
+
+def test_the_detail_page_leads_to_the_other_interactions_of_a_crm_record(sup_client, live_api):
+    interaction_id, hook = _crm_record(live_api)
+    html = sup_client.get(reverse("interactions:detail", args=[interaction_id])).content.decode()
+    found = re.search(
+        r'<a class="small" href="([^"]+)">Other interactions with Zendesk ticket', html
+    )
+    assert found
+    url = found.group(1).replace("&amp;", "&")
+    assert url == f"{SEARCH}?kind=crm&value={hook['hookId']}&crm=zendesk&record-type=ticket"
+    assert ids_in(sup_client.get(url).content.decode()) == [interaction_id]
+
+
+def test_choosing_crm_record_redraws_the_form_with_its_fields(sup_client, live_api):
+    query = {"kind": "crm", "value": "", "reshape": "0"}
+    response = sup_client.get(SEARCH, query, **HX)
+    html = response.content.decode()
+    assert response["HX-Retarget"] == "#main"  # the whole form, not the results
+    assert '<select name="crm" id="crm"' in html and 'list="crm-record-types"' in html
+    assert 'placeholder="record id, e.g. 415"' in html
+    assert re.search(r'<select name="kind" id="kind-0"[^>]* autofocus>', html)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"crm": "zen<desk"}, "CRM: Use letters, digits, dots or dashes"),
+        ({"record-type": "tick\tet"}, "Record type: Remove line breaks, tabs"),
+        ({"value": "4\n15"}, "Remove line breaks, tabs"),
+    ],
+)
+def test_a_bad_crm_condition_is_a_field_error_and_nothing_is_asked(
+    sup_client, live_api, extra, message
+):
+    sup_client.get(LIST)  # the tenant is cached
+    before = live_api.stats()["paths"]
+    response = sup_client.get(SEARCH, {"kind": "crm", "value": "415", **extra})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert live_api.stats()["paths"] == before
