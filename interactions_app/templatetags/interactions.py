@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from interactions_app import record_fields
+from interactions_app import record_fields, timeline
 from interactions_app.cxengage.models import Hook
 from interactions_app.flag_overview import FlagOverview, build_flag_overview
 from interactions_app.flags import flag_info
@@ -81,6 +81,12 @@ def crm_search(hook: Hook) -> str:
     query = [("kind", "crm"), ("value", hook.hook_id)]
     query += [(k, v) for k, v in (("crm", hook.hook_type), ("record-type", hook.sub_type)) if v]
     return urlencode(query)
+
+
+@register.filter
+def linked_by(hook: Hook, interaction: Interaction) -> str:
+    """The name of the agent who linked a CRM record to ``interaction``, or ''."""
+    return timeline.linked_by(interaction, hook) or ""
 
 
 @register.filter

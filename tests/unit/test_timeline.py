@@ -349,7 +349,11 @@ def test_a_crm_marker_names_the_record_as_the_crm_does():
     item = interaction(hooks=[{**hook, "hookName": "Jane Roe", "timestamp": ts(30)}])
     (marker,) = layout(item).markers
     assert marker.title.startswith("CRM record Zendesk ticket 415 · ")
-    assert marker.title.endswith(" · by 9001")
+    assert marker.title.endswith(" · by 9001")  # hookedBy: the agent's id in the CRM
+    agent = {"agentId": "a-1", "agentName": "Ella Walsh", "startTimestamp": ts(0)}
+    hook = {**hook, "agentId": "a-1", "timestamp": ts(30)}
+    (marker,) = layout(interaction(hooks=[hook], agents=[agent])).markers
+    assert marker.title.endswith(" · by Ella Walsh")  # the agent who linked it, by name
 
 
 def test_queue_title_has_exact_times_duration_and_outcome():
