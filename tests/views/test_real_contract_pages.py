@@ -9,11 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from interactions_app import live, services
+from interactions_app.cxengage.parsing import parse_interaction
 from interactions_app.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -309,7 +312,7 @@ def test_an_ivr_abandon_says_when(sup_client, live_api):
     html = detail_of(sup_client, record)
     assert re.search(r"<dt>IVR abandon</dt><dd>Yes, after \d+(\.\d+)?s</dd>", html), html
     unmonitored = detail_of(sup_client, _first(live_api, lambda r: not r.get("monitors")))
-    assert "No one monitored this interaction." in unmonitored
+    assert "<h2>Monitors" not in unmonitored  # no monitors reported: no section
     assert "<dt>IVR abandon</dt><dd>—</dd>" in unmonitored
 
 
@@ -468,3 +471,12 @@ def test_a_bad_crm_condition_is_a_field_error_and_nothing_is_asked(
     assert response.status_code == 400
     assert message in response.content.decode()
     assert live_api.stats()["paths"] == before
+
+
+def test_a_bare_monitor_count_is_said_as_such():
+    counted = parse_interaction(
+        {"interactionId": "b2109780-db83-11e7-9709-c2b07aa3bee9", "monitors": 2}
+    )
+    html = render_to_string("interactions/partials/_monitors.html", {"i": counted, "tz": UTC})
+    assert '<span class="count">2</span>' in html
+    assert "Monitored 2 times; CxEngage did not say by whom or when." in html
