@@ -315,10 +315,10 @@ class SearchForm:
         if self.focus_kind:
             self.focus_row = reshape_row
         self.submitted = any(row["value"].strip() for row in rows)
-        # the CRM and record type belong to the (first) CRM-record row
-        self.crm_row = next(
-            (n for n, row in enumerate(self.rows) if row.data["kind"] == "crm"), None
-        )
+        # the CRM and record type belong to the CRM-record row: the first with an id, if any
+        crm_rows = [n for n, row in enumerate(self.rows) if row.data["kind"] == "crm"]
+        self.crm_ids = [n for n in crm_rows if self.rows[n].data["value"].strip()]
+        self.crm_row = (self.crm_ids or crm_rows or [None])[0]
         self.crm_form = CrmRecordForm(data)
         self.paging_form = PagingForm(data)
         self.non_field_errors: list[str] = []
@@ -326,10 +326,9 @@ class SearchForm:
     def is_valid(self) -> bool:
         valid = all([row.is_valid() for row in self.rows]) and self.paging_form.is_valid()
         valid = self.crm_form.is_valid() and valid
-        crm_rows = [row for row in self.rows if row.data["kind"] == "crm"]
         if self.too_many:
             self.non_field_errors.append(f"Search on at most {MAX_ROWS} conditions at once.")
-        elif len(crm_rows) > 1:
+        elif len(self.crm_ids) > 1:
             self.non_field_errors.append("Search on one CRM record at a time.")
         elif valid and not any((*self.criteria(), self.crm_record())):
             self.non_field_errors.append(

@@ -324,6 +324,14 @@ def test_one_crm_record_at_a_time() -> None:
     assert form.non_field_errors == ["Search on one CRM record at a time."]
 
 
+def test_a_blank_crm_row_leaves_the_crm_record_to_the_one_with_an_id() -> None:
+    form = SearchForm(
+        query(("kind", "crm"), ("value", " "), ("kind", "crm"), ("value", "2"), ("crm", "zendesk"))
+    )
+    assert form.is_valid() and form.crm_row == 1
+    assert form.conditions() == [("CRM record", "Zendesk record 2")]
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [("crm", "zen<desk>"), ("crm", "x" * 65), ("record-type", "tick\net"), ("record-type", "-a")],
