@@ -12,6 +12,7 @@ import re
 from datetime import UTC
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -480,3 +481,14 @@ def test_a_bare_monitor_count_is_said_as_such():
     html = render_to_string("interactions/partials/_monitors.html", {"i": counted, "tz": UTC})
     assert '<span class="count">2</span>' in html
     assert "Monitored 2 times; CxEngage did not say by whom or when." in html
+
+
+def test_a_crm_record_id_masked_for_the_viewer_offers_no_search(sup_client, live_api, supervisor):
+    interaction_id, hook = _crm_record(live_api, "zendesk", "user")  # an 11-digit person id
+    url = reverse("interactions:detail", args=[interaction_id])
+    section = crm_section(sup_client.get(url).content.decode())
+    assert hook["hookId"] not in section and "<strong>Zendesk user " in section
+    assert "Other interactions with Zendesk user" not in section  # a masked id finds nothing
+    supervisor.user_permissions.add(Permission.objects.get(codename="view_customer_pii"))
+    section = crm_section(sup_client.get(url).content.decode())
+    assert f"Other interactions with Zendesk user {hook['hookId']}</a>" in section
