@@ -189,9 +189,14 @@ def test_hostile_upstream_text_never_runs(chromium, live_server, live_api, super
         labels = page.locator(".crm-records li").all_inner_texts()
         assert any(XSS_PAYLOADS["hookId"] in label for label in labels), labels
         hrefs = page.eval_on_selector_all(
-            ".crm-records a", "els => els.map(e => e.getAttribute('href'))"
+            ".crm-records a[target=_blank]", "els => els.map(e => e.getAttribute('href'))"
         )
         assert hrefs, "no CRM record is linked through the configured templates"
+        searches = page.eval_on_selector_all(
+            ".crm-records a:not([target])", "els => els.map(e => e.getAttribute('href'))"
+        )
+        assert searches and all(h.startswith("/interactions/search/?kind=crm&") for h in searches)
+        assert not any(c in h for h in searches for c in '<>"'), searches
         assert all(
             h.startswith(("https://crm.example/z/", "https://crm.example/s/")) for h in hrefs
         )

@@ -273,79 +273,6 @@ def test_a_crm_record_is_linked_through_the_operators_https_template(
     assert section.count('<a href="https://') == 1  # the Zendesk user (another subtype) is not
 
 
-# --- 6. the fields real records carry ----------------------------------------------------------
-
-
-def _first(sandbox, test) -> dict:
-    found = next((r for r in sandbox.interactions(limit=1000)["results"] if test(r)), None)
-    assert found, "no such record in the first 1000"
-    return found
-
-
-def detail_of(client, record: dict) -> str:
-    response = client.get(reverse("interactions:detail", args=[record["interactionId"]]))
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def other_fields_section(html: str) -> str:
-    return html.split("<h2>Other fields</h2>", 1)[1].split("</section>", 1)[0]
-
-
-def test_monitors_and_hold_time_are_labelled(sup_client, live_api):
-    record = _first(live_api, lambda r: r.get("monitors") and r.get("customerHoldTime"))
-    html = detail_of(sup_client, record)
-    hold = services.interaction_get(interaction_id=record["interactionId"])
-    assert re.search(r"<dt>Hold time</dt><dd>(\d+m )?\d+(\.\d+)?s</dd>", html)
-    assert hold.customer_hold_abandoned is False and "Hung up while on hold" not in html
-    monitors = html.split("<h2>Monitors", 1)[1].split("</section>", 1)[0]
-    assert f'<span class="count">{len(record["monitors"])}</span>' in monitors
-    for monitor in record["monitors"]:
-        assert f"<td>{monitor['agentName']}</td>" in monitors
-        barged = "Yes, joined the conversation" if monitor["bargedIn"] else "No, listened only"
-        assert f"<td>{barged}</td>" in monitors
-    assert "<th>Started</th><th>Ended</th>" in monitors
-    assert re.search(r"<td>\d\d:\d\d:\d\d</td>\s*<td>\d\d:\d\d:\d\d</td>", monitors)
-
-
-def test_an_ivr_abandon_says_when(sup_client, live_api):
-    record = _first(live_api, lambda r: r.get("ivrAbandoned"))
-    html = detail_of(sup_client, record)
-    assert re.search(r"<dt>IVR abandon</dt><dd>Yes, after \d+(\.\d+)?s</dd>", html), html
-    unmonitored = detail_of(sup_client, _first(live_api, lambda r: not r.get("monitors")))
-    assert "<h2>Monitors" not in unmonitored  # no monitors reported: no section
-    assert "<dt>IVR abandon</dt><dd>—</dd>" in unmonitored
-
-
-def test_a_flagged_interaction_says_when_it_was_flagged_and_every_one_when_updated(
-    sup_client, live_api
-):
-    record = _first(live_api, lambda r: r.get("flagged") and r.get("flagTimestamp"))
-    html = detail_of(sup_client, record)
-    callout = html.split('class="flag-callout"', 1)[1].split("</div>", 1)[0]
-    assert re.search(r"<strong>Flagged at</strong> \w{3} \d+ \w{3} \d{4}, \d\d:\d\d:\d\d ", callout)
-    assert re.search(r"<dt>Last updated</dt><dd>\w{3} \d+ \w{3}, \d\d:\d\d:\d\d</dd>", html)
-
-
-def test_other_fields_lists_what_no_section_shows_then_what_the_dashboard_does_not_know(
-    sup_client, live_api
-):
-    record = _first(live_api, lambda r: r.get("dispositionId") and r.get("flowId"))
-    live_api.set_faults(mode="unknown-fields")
-    section = other_fields_section(detail_of(sup_client, record))
-    assert (
-        f'<th scope="row">Flow id</th>\n      <td class="mono">{record["flowId"]}</td>' in section
-    )
-    assert f'<td class="mono">{record["dispositionId"]}</td>' in section
-    assert f'<td class="mono">{record["tenantId"]}</td>' in section
-    # the upstream's own names for what the dashboard does not know, after the known ones
-    assert section.index("Flow id") < section.index("<code>sandboxUnknownField</code>")
-    assert "<code>x-experimental</code>" in section and "<td>yes</td>" in section
-    assert "&quot;note&quot;: &quot;not in the reference&quot;" in section
-    for shown_elsewhere in ("Customer", "Contact point", "Hold time", "Monitors", "Updated"):
-        assert f'<th scope="row">{shown_elsewhere}</th>' not in section
-
-
 def crm_query(hook: dict, **extra) -> dict:
     return {
         "kind": "crm",
@@ -474,15 +401,6 @@ def test_a_bad_crm_condition_is_a_field_error_and_nothing_is_asked(
     assert live_api.stats()["paths"] == before
 
 
-def test_a_bare_monitor_count_is_said_as_such():
-    counted = parse_interaction(
-        {"interactionId": "b2109780-db83-11e7-9709-c2b07aa3bee9", "monitors": 2}
-    )
-    html = render_to_string("interactions/partials/_monitors.html", {"i": counted, "tz": UTC})
-    assert '<span class="count">2</span>' in html
-    assert "Monitored 2 times; CxEngage did not say by whom or when." in html
-
-
 def test_a_crm_record_id_masked_for_the_viewer_offers_no_search(sup_client, live_api, supervisor):
     interaction_id, hook = _crm_record(live_api, "zendesk", "user")  # an 11-digit person id
     url = reverse("interactions:detail", args=[interaction_id])
@@ -492,3 +410,85 @@ def test_a_crm_record_id_masked_for_the_viewer_offers_no_search(sup_client, live
     supervisor.user_permissions.add(Permission.objects.get(codename="view_customer_pii"))
     section = crm_section(sup_client.get(url).content.decode())
     assert f"Other interactions with Zendesk user {hook['hookId']}</a>" in section
+
+
+# --- 6. the fields real records carry ----------------------------------------------------------
+
+
+def _first(sandbox, test) -> dict:
+    found = next((r for r in sandbox.interactions(limit=1000)["results"] if test(r)), None)
+    assert found, "no such record in the first 1000"
+    return found
+
+
+def detail_of(client, record: dict) -> str:
+    response = client.get(reverse("interactions:detail", args=[record["interactionId"]]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def other_fields_section(html: str) -> str:
+    return html.split("<h2>Other fields</h2>", 1)[1].split("</section>", 1)[0]
+
+
+def test_monitors_and_hold_time_are_labelled(sup_client, live_api):
+    record = _first(live_api, lambda r: r.get("monitors") and r.get("customerHoldTime"))
+    html = detail_of(sup_client, record)
+    hold = services.interaction_get(interaction_id=record["interactionId"])
+    assert re.search(r"<dt>Hold time</dt><dd>(\d+m )?\d+(\.\d+)?s</dd>", html)
+    assert hold.customer_hold_abandoned is False and "Hung up while on hold" not in html
+    monitors = html.split("<h2>Monitors", 1)[1].split("</section>", 1)[0]
+    assert f'<span class="count">{len(record["monitors"])}</span>' in monitors
+    for monitor in record["monitors"]:
+        assert f"<td>{monitor['agentName']}</td>" in monitors
+        barged = "Yes, joined the conversation" if monitor["bargedIn"] else "No, listened only"
+        assert f"<td>{barged}</td>" in monitors
+    assert "<th>Started</th><th>Ended</th>" in monitors
+    assert re.search(r"<td>\d\d:\d\d:\d\d</td>\s*<td>\d\d:\d\d:\d\d</td>", monitors)
+
+
+def test_an_ivr_abandon_says_when(sup_client, live_api):
+    record = _first(live_api, lambda r: r.get("ivrAbandoned"))
+    html = detail_of(sup_client, record)
+    assert re.search(r"<dt>IVR abandon</dt><dd>Yes, after \d+(\.\d+)?s</dd>", html), html
+    unmonitored = detail_of(sup_client, _first(live_api, lambda r: not r.get("monitors")))
+    assert "<h2>Monitors" not in unmonitored  # no monitors reported: no section
+    assert "<dt>IVR abandon</dt><dd>—</dd>" in unmonitored
+
+
+def test_a_flagged_interaction_says_when_it_was_flagged_and_every_one_when_updated(
+    sup_client, live_api
+):
+    record = _first(live_api, lambda r: r.get("flagged") and r.get("flagTimestamp"))
+    html = detail_of(sup_client, record)
+    callout = html.split('class="flag-callout"', 1)[1].split("</div>", 1)[0]
+    assert re.search(r"<strong>Flagged at</strong> \w{3} \d+ \w{3} \d{4}, \d\d:\d\d:\d\d ", callout)
+    assert re.search(r"<dt>Last updated</dt><dd>\w{3} \d+ \w{3}, \d\d:\d\d:\d\d</dd>", html)
+
+
+def test_other_fields_lists_what_no_section_shows_then_what_the_dashboard_does_not_know(
+    sup_client, live_api
+):
+    record = _first(live_api, lambda r: r.get("dispositionId") and r.get("flowId"))
+    live_api.set_faults(mode="unknown-fields")
+    section = other_fields_section(detail_of(sup_client, record))
+    assert (
+        f'<th scope="row">Flow id</th>\n      <td class="mono">{record["flowId"]}</td>' in section
+    )
+    assert f'<td class="mono">{record["dispositionId"]}</td>' in section
+    assert f'<td class="mono">{record["tenantId"]}</td>' in section
+    # the upstream's own names for what the dashboard does not know, after the known ones
+    assert section.index("Flow id") < section.index("<code>sandboxUnknownField</code>")
+    assert "<code>x-experimental</code>" in section and "<td>yes</td>" in section
+    assert "&quot;note&quot;: &quot;not in the reference&quot;" in section
+    for shown_elsewhere in ("Customer", "Contact point", "Hold time", "Monitors", "Updated"):
+        assert f'<th scope="row">{shown_elsewhere}</th>' not in section
+
+
+def test_a_bare_monitor_count_is_said_as_such():
+    counted = parse_interaction(
+        {"interactionId": "b2109780-db83-11e7-9709-c2b07aa3bee9", "monitors": 2}
+    )
+    html = render_to_string("interactions/partials/_monitors.html", {"i": counted, "tz": UTC})
+    assert '<span class="count">2</span>' in html
+    assert "Monitored 2 times; CxEngage did not say by whom or when." in html
