@@ -22,11 +22,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.forms.fields import BaseTemporalField
 from django.http import QueryDict
 
 from .live import MAX_POLL, MAX_TERMS
 from .services.flagged_scan import flagged_scan_allowed
+from .services.types import CRM_NAMES, Hook
 
 PAGE_SIZES = (10, 25, 50, 100, 250, 1000)
 DEFAULT_PAGE_SIZE = 25
@@ -40,7 +42,14 @@ MAX_ORIGIN_LENGTH = 4000  # a detail page's ``from``: the result page it was ope
 SEARCH_KINDS = (
     ("attribute-value", "Attribute value"),
     ("hook-name", "Hook name"),
+    ("crm", "CRM record"),
 )
+# a CRM's hookType or a record's hookSubType, as the CRM integrations write them
+CRM_WORD = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._ -]*$", "Use letters, digits, dots or dashes, e.g. ticket or Case."
+)
+# hookSubTypes the CRM integrations write (SDK zendesk.cljs, salesforce_lightning.cljs)
+CRM_RECORD_TYPES = ("ticket", "user", "Case", "Contact", "Account", "Lead", "Opportunity")
 
 
 def reject_control_characters(value: str) -> None:
@@ -248,12 +257,47 @@ class SearchRowForm(forms.Form):
         return self.cleaned_data.get("kind") or "attribute-value"
 
 
+class CrmRecordForm(forms.Form):
+    """The CRM and the kind of record of a search's CRM-record row (its id is the row's value):
+    ``?kind=crm&value=415&crm=zendesk&record-type=ticket``. Either may be left out."""
+
+    crm = forms.CharField(
+        label="CRM",
+        required=False,
+        max_length=64,
+        validators=[reject_control_characters, CRM_WORD],
+    )
+    record_type = forms.CharField(
+        label="Record type",
+        required=False,
+        max_length=64,
+        validators=[reject_control_characters, CRM_WORD],
+    )
+
+    def __init__(self, data: QueryDict) -> None:
+        super().__init__({"crm": data.get("crm", ""), "record_type": data.get("record-type", "")})
+
+    @property
+    def crm_choices(self) -> list[tuple[str, str]]:
+        """The CRMs to choose from; one the URL names that is not among them is kept."""
+        current = self.data["crm"].strip()
+        known = [("", "Any CRM"), *CRM_NAMES.items()]
+        if current and current not in CRM_NAMES:
+            known.append((current, current))
+        return known
+
+    record_types = CRM_RECORD_TYPES
+
+
 class SearchForm:
     """Rows of (kind, value) read from parallel repeatable ``kind``/``value`` parameters.
 
     ``?kind=attribute-value&value=VIP&kind=attribute-value&value=callback-requested`` is two
-    rows, ANDed by the API. ``add`` appends a blank row; ``remove=N`` drops row N. A search has
-    no times and no query reserved to staff, so ``tz`` and ``user`` are accepted (the protocol
+    rows, ANDed by the API. A row of kind ``crm`` is a CRM record: its value is the record's id
+    (``hookId``); ``crm`` and ``record-type`` (the ``hookType`` and ``hookSubType``, each
+    optional) go with it, so there is one such row at most. ``add`` appends a blank row;
+    ``remove=N`` drops row N; ``reshape=N`` redraws the form after row N changed kind. A search
+    has no times and no query reserved to staff, so ``tz`` and ``user`` are accepted (the protocol
     of result forms) and not used.
     """
 
@@ -274,48 +318,99 @@ class SearchForm:
         removed = removed and int(remove) < len(rows)
         if removed:
             del rows[int(remove)]
-        # "+ Add condition" and "Remove" change the form, not the results
-        self.reshaped = removed or "add" in data
+        # "+ Add condition", "Remove" and a row's new kind change the form, not the results
+        reshape = data.get("reshape", "")
+        reshape_row = int(reshape) if reshape.isascii() and reshape.isdigit() else None
+        self.reshaped = removed or "add" in data or "reshape" in data
         if "add" in data or not rows:
             rows.append({"kind": "attribute-value", "value": ""})
         self.too_many = len(rows) > MAX_ROWS
         self.rows = [SearchRowForm(row, prefix=None) for row in rows[:MAX_ROWS]]
-        # the row the cursor belongs in: the one just added, else the first
+        # the row the cursor belongs in: the one just added or changed, else the first
         self.focus_row = len(self.rows) - 1 if "add" in data else 0
+        # after a row changed kind, the cursor stays on its kind
+        self.focus_kind = reshape_row is not None and reshape_row < len(self.rows)
+        if self.focus_kind:
+            self.focus_row = reshape_row
         self.submitted = any(row["value"].strip() for row in rows)
+        # the CRM and record type belong to the CRM-record row: the first with an id, if any
+        crm_rows = [n for n, row in enumerate(self.rows) if row.data["kind"] == "crm"]
+        self.crm_ids = [n for n in crm_rows if self.rows[n].data["value"].strip()]
+        self.crm_row = (self.crm_ids or crm_rows or [None])[0]
+        self.crm_form = CrmRecordForm(data)
         self.paging_form = PagingForm(data)
         self.non_field_errors: list[str] = []
 
     def is_valid(self) -> bool:
         valid = all([row.is_valid() for row in self.rows]) and self.paging_form.is_valid()
+        valid = self.crm_form.is_valid() and valid
         if self.too_many:
             self.non_field_errors.append(f"Search on at most {MAX_ROWS} conditions at once.")
-        elif valid and not self.criteria()[0] and not self.criteria()[1]:
-            self.non_field_errors.append("Enter at least one attribute value or hook name.")
+        elif len(self.crm_ids) > 1:
+            self.non_field_errors.append("Search on one CRM record at a time.")
+        elif valid and not any((*self.criteria(), self.crm_record())):
+            self.non_field_errors.append(
+                "Enter at least one attribute value, hook name or CRM record id."
+            )
         return valid and not self.non_field_errors
 
     def criteria(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The custom-attribute conditions: (attribute values, hook names)."""
         attribute_values, hook_names = [], []
         for row in self.rows:
             value = row.cleaned_data.get("value")
-            if value:
-                (
-                    hook_names if row.cleaned_data["kind"] == "hook-name" else attribute_values
-                ).append(value)
+            kind = row.cleaned_data.get("kind")
+            if value and kind != "crm":
+                (hook_names if kind == "hook-name" else attribute_values).append(value)
         return tuple(attribute_values), tuple(hook_names)
+
+    def crm_record(self) -> Hook | None:
+        """The CRM record searched for (its id from the CRM-record row), if any."""
+        row = None if self.crm_row is None else self.rows[self.crm_row]
+        record_id = row.cleaned_data.get("value") if row is not None else None
+        if not record_id:
+            return None
+        crm = self.crm_form.cleaned_data
+        return Hook(
+            id=None,
+            hook_id=record_id,
+            name=None,
+            hook_type=crm.get("crm") or None,
+            sub_type=crm.get("record_type") or None,
+        )
+
+    def conditions(self) -> list[tuple[str, str]]:
+        """What the search asks for, as a supervisor reads it: ("CRM record", "Zendesk
+        ticket 415"), ("Attribute value", "VIP"), ... in the order of the rows."""
+        labels, record = dict(SEARCH_KINDS), self.crm_record()
+        found = []
+        for row in self.rows:
+            kind, value = row.cleaned_data.get("kind"), row.cleaned_data.get("value")
+            if value:
+                found.append((labels[kind], record.label if kind == "crm" else value))
+        return found
 
     def paging(self) -> dict[str, int]:
         return self.paging_form.paging()
 
     def filters(self) -> dict[str, Any]:
         attribute_values, hook_names = self.criteria()
-        return {"attribute_values": attribute_values, "hook_names": hook_names}
+        record = self.crm_record()
+        return {
+            "attribute_values": attribute_values,
+            "hook_names": hook_names,
+            "hook_type": record and record.hook_type,
+            "hook_sub_type": record and record.sub_type,
+            "hook_id": record and record.hook_id,
+        }
 
     @property
     def terms(self) -> set[str]:
-        """The searched values, for highlighting matched attributes."""
+        """The searched values, for highlighting matched attributes and CRM records."""
         attribute_values, hook_names = self.criteria()
-        return {v.casefold() for v in (*attribute_values, *hook_names)}
+        record = self.crm_record()
+        record_id = (record.hook_id,) if record else ()
+        return {v.casefold() for v in (*attribute_values, *hook_names, *record_id)}
 
     def query_string(self) -> str:
         """The conditions alone (no paging), as the audit log records a search."""
@@ -325,6 +420,13 @@ class SearchForm:
             if value:
                 query.appendlist("kind", row.cleaned_data["kind"])
                 query.appendlist("value", value)
+        record = self.crm_record() if hasattr(self.crm_form, "cleaned_data") else None
+        for name, value in (
+            ("crm", record and record.hook_type),
+            ("record-type", record and record.sub_type),
+        ):
+            if value:
+                query[name] = value
         return query.urlencode()
 
     def canonical_query(self) -> QueryDict:

@@ -30,7 +30,7 @@ class Neighbours:
     back_url: str  # the page the supervisor came from
     label: str  # "All interactions", "Flagged", "Search"
     position: int  # 1-based position in the whole result set
-    total: int
+    total: int | None  # None when the upstream did not say
     previous_url: str | None
     next_url: str | None
 
@@ -119,7 +119,7 @@ def interaction_neighbours(
         back_url=where.url(page.number),
         label=where.source.label,
         position=page.start_index() + index,
-        total=page.paginator.count,
+        total=results.total,
         previous_url=previous_url,
         next_url=next_url,
     )

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from .cxengage.models import Agent, Interaction, Queue, Segment, TalkTime
+from .cxengage.models import Agent, Hook, Interaction, Queue, Segment, TalkTime
 from .flags import flag_info
 
 MIN_BAR_PCT = 0.6
@@ -524,19 +524,33 @@ def _by_start(items: Iterable, attr: str = "start") -> list:
 # --- markers ----------------------------------------------------------------------------------
 
 
+def linked_by(interaction: Interaction, hook: Hook) -> str | None:
+    """Who linked a CRM record, as the page names people: the agent of the interaction whose
+    id the hook carries (``agentId``); None if none of its agents is that one."""
+    if not hook.agent_id:
+        return None
+    return next(
+        (a.name for a in interaction.agents if a.name and a.agent_id == hook.agent_id), None
+    )
+
+
 def _markers(interaction: Interaction, axis: _Axis, tz: tzinfo) -> tuple[Marker, ...]:
     found: list[tuple[datetime, Marker]] = []
     for kind, hooks in (("hook", interaction.crm_hooks), ("attribute", interaction.all_attributes)):
         for hook in hooks:
             if hook.timestamp is None or not axis.contains(hook.timestamp):
                 continue
-            name = (hook.name or hook.hook_type or kind).strip() or kind
-            noun = "CRM link" if kind == "hook" else "Attribute"
+            if kind == "hook":  # "CRM record Zendesk ticket 415": its CRM, kind and id
+                name, noun, kind_note = hook.label, "CRM record", None
+                by = linked_by(interaction, hook) or hook.by
+            else:
+                name = (hook.name or hook.hook_type or kind).strip() or kind
+                noun, kind_note, by = "Attribute", (hook.hook_type or "").strip(), hook.by
             parts = [f"{noun} {name}", _clock(hook.timestamp, tz)]
-            if hook.by:
-                parts.append(f"by {hook.by}")
-            if hook.hook_type and hook.hook_type.strip() != name:
-                parts.append(hook.hook_type.strip())
+            if by:
+                parts.append(f"by {by}")
+            if kind_note and kind_note != name:
+                parts.append(kind_note)
             marker = Marker(axis.pct(hook.timestamp), kind, name, " · ".join(parts))
             found.append((hook.timestamp, marker))
     for note in interaction.notes:

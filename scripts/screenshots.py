@@ -2,14 +2,20 @@
 
 Run against a dashboard started with `make run`:  .venv/bin/python scripts/screenshots.py
 (BASE_URL, USERNAME_DEMO and PASSWORD_DEMO may be set in the environment; SANDBOX_URL, default
-http://127.0.0.1:8765/v1, is where it finds a call with a recording, a chat and an email.)
+http://127.0.0.1:8765/v1, is where it finds a call with a recording, a chat and an email, and an
+interaction with CRM records, monitors and hold time with the search for its Zendesk ticket;
+start it with CXENGAGE_CRM_LINKS='zendesk/ticket=https://acme.zendesk.com/agent/tickets/{id}'
+to show the link.)
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import sys
+import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -31,6 +37,27 @@ CHROMIUM_ARGS = [
 ]
 SANDBOX = os.environ.get("SANDBOX_URL", "http://127.0.0.1:8765/v1")
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+SANDBOX_TENANT = "5b1c3f7e-2a4d-4e8b-9c61-0f3a7d2e9b14"  # its published demo tenant and login
+SANDBOX_LOGIN = base64.b64encode(b"sandbox-user:sandbox-pass").decode()
+
+
+def crm_sample() -> tuple[str, str] | None:
+    """An interaction linked to a Zendesk ticket, monitored, with hold time: (its id, the
+    ticket's id); None when the sandbox is not there or has none in its first 3,000."""
+    for offset in range(0, 3000, 1000):
+        url = f"{SANDBOX}/tenants/{SANDBOX_TENANT}/interactions?limit=1000&offset={offset}"
+        auth = {"Authorization": f"Basic {SANDBOX_LOGIN}"}
+        request = urllib.request.Request(url, headers=auth)  # noqa: S310 - the local sandbox
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - ours
+                results = json.loads(response.read())["results"] or []
+        except OSError:
+            return None
+        for record in results:
+            tickets = [h for h in record.get("hooks") or () if h.get("hookSubType") == "ticket"]
+            if tickets and record.get("monitors") and record.get("customerHoldTime"):
+                return record["interactionId"], tickets[0]["hookId"]
+    return None
 
 
 def main() -> int:
@@ -40,6 +67,7 @@ def main() -> int:
         "detail-chat": with_artifact(SANDBOX, "transcript", channel="messaging"),
         "detail-email": with_artifact(SANDBOX, "email", channel="email"),
     }
+    sample = crm_sample()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for name, viewport in VIEWPORTS.items():
@@ -57,6 +85,12 @@ def main() -> int:
                 "&kind=attribute-value&value=callback-requested",
                 "not-found": "/interactions/00000000-0000-4000-8000-000000000000/",
             }
+            if sample:
+                interaction_id, ticket = sample
+                shots["detail-crm-monitors"] = f"/interactions/{interaction_id}/"
+                shots["search-crm"] = (
+                    f"/interactions/search/?kind=crm&value={ticket}&crm=zendesk&record-type=ticket"
+                )
             page.goto(f"{BASE}/interactions/flagged/?depth=50000&limit=10")
             if page.locator(".scan-progress").count():  # only while that scan is not cached
                 page.screenshot(path=OUT / f"flagged-scanning-{name}.png")

@@ -84,7 +84,7 @@ def flagged_scan_get(
 
     def nothing_yet(progress: FlaggedScan | None = None, *, busy: bool = False) -> FlaggedScan:
         return progress or FlaggedScan(
-            flagged=(), scanned=0, total=depth, depth=depth, finished=False, busy=busy
+            flagged=(), scanned=0, total=None, depth=depth, finished=False, busy=busy
         )
 
     return fetch_once(
@@ -147,16 +147,30 @@ def flagged_rows(
 
 
 class _ScanProgress:
-    """Pages of a scan as they arrive (in any order), summarised most recent first."""
+    """Pages of a scan as they arrive (in any order), summarised most recent first.
 
-    def __init__(self, *, depth: int, total: int) -> None:
-        self.depth, self.total = depth, total
+    ``total`` is the upstream's, or None when it sends none; then the first page that comes back
+    short (or empty) marks the end of the rows, and ``reach`` is how far there is to read."""
+
+    def __init__(self, *, depth: int) -> None:
+        self.depth = depth
+        self.total: int | None = None
+        self.reach = depth
         self.flagged_by_offset: dict[int, list[Interaction]] = {}
         self.scanned = self.unreadable = 0
 
-    def add(self, offset: int, page: UpstreamPage) -> None:
+    def add(self, offset: int, page: UpstreamPage, *, asked: int) -> None:
+        """``page`` read at ``offset``, for which ``asked`` rows were asked."""
+        received = page.received or len(page.items) + page.skipped
+        if page.total_known:
+            self.total = self.total if self.total is not None else page.total
+        elif received < asked:  # the rows end here: the total is known now
+            end = offset + received
+            self.total = end if self.total is None else min(self.total, end)
+        if self.total is not None:
+            self.reach = min(self.depth, self.total)
         self.flagged_by_offset[offset] = [item for item in page.items if item.flagged]
-        self.scanned += page.received or len(page.items) + page.skipped
+        self.scanned += received
         self.unreadable += page.skipped
 
     def snapshot(self, *, finished: bool) -> FlaggedScan:
@@ -168,7 +182,7 @@ class _ScanProgress:
         counts = Counter(flag_key(item.flag_type) for item in flagged)
         return FlaggedScan(
             flagged=flagged,
-            scanned=min(self.scanned, min(self.depth, self.total)),
+            scanned=min(self.scanned, self.reach),
             total=self.total,
             depth=self.depth,
             counts=dict(counts.most_common()),
@@ -202,19 +216,19 @@ def _read_pages(
     report: Callable[[FlaggedScan], None],
 ) -> FlaggedScan:
     # Keep `workers` pages in flight from the start (waiting for the first page to learn the
-    # total would cost a round trip) and stop submitting once any page has told the total.
+    # total would cost a round trip) and stop submitting once a page has told where the rows
+    # end: its total, or (when the upstream sends none) coming back short.
     client = client_from_settings()
     workers = settings.CXENGAGE["FLAGGED_SCAN_WORKERS"]
     offsets = iter(range(0, depth, MAX_LIMIT))
-    reach = depth
-    progress: _ScanProgress | None = None
+    progress = _ScanProgress(depth=depth)
     pending: dict[Future, int] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
 
         def submit_more() -> None:
             while len(pending) < workers:
                 offset = next(offsets, None)
-                if offset is None or offset >= reach:
+                if offset is None or offset >= progress.reach:
                     return
                 # a copy of this context per task, so log lines keep the request id
                 task = pool.submit(
@@ -233,10 +247,7 @@ def _read_pages(
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for task in done:
                 offset, page = pending.pop(task), task.result()
-                if progress is None:
-                    progress = _ScanProgress(depth=depth, total=page.total)
-                    reach = min(depth, page.total)
-                progress.add(offset, page)
+                progress.add(offset, page, asked=min(MAX_LIMIT, depth - offset))
             report(progress.snapshot(finished=False))
             submit_more()
     return progress.snapshot(finished=True)

@@ -68,9 +68,10 @@ def _result_page(query: InteractionQuery, *, page: int, limit: int) -> ResultPag
             fetched.items,
             number=number,
             limit=limit,
-            total=fetched.total,
+            total=fetched.total if fetched.total_known else None,
             tenant=_tenant_from(fetched),
             skipped=fetched.skipped,
+            received=fetched.received,
         )
 
     result = shown(page)
@@ -98,12 +99,23 @@ def interaction_search(
     *,
     attribute_values: Sequence[str] = (),
     hook_names: Sequence[str] = (),
+    hook_type: str | None = None,
+    hook_sub_type: str | None = None,
+    hook_id: str | None = None,
     page: int,
     limit: int,
 ) -> ResultPage:
-    if not attribute_values and not hook_names:
-        raise ValueError("a search needs at least one attribute value or hook name")
-    query = InteractionQuery(attribute_values=tuple(attribute_values), hook_names=tuple(hook_names))
+    """Interactions with every custom attribute given, linked to the CRM record given (any of
+    its ``hook_type``/``hook_sub_type``/``hook_id``: ``zendesk``/``ticket``/``415``)."""
+    query = InteractionQuery(
+        attribute_values=tuple(attribute_values),
+        hook_names=tuple(hook_names),
+        hook_type=hook_type or None,
+        hook_sub_type=hook_sub_type or None,
+        hook_id=hook_id or None,
+    )
+    if not any((query.attribute_values, query.hook_names, hook_type, hook_sub_type, hook_id)):
+        raise ValueError("a search needs an attribute value, a hook name or a CRM record")
     return _result_page(query, page=page, limit=limit)
 
 
@@ -131,7 +143,8 @@ def interaction_rows(
     Bypasses the page cache (an export of 120 pages must not fill it) and never holds more than
     one upstream page. The total is re-read from every page, so interactions that arrive during
     a long read push older ones down without losing them, and rows already given on the previous
-    page are not given twice (only that page's ids are remembered). ``max_rows`` stops early (the
+    page are not given twice (only that page's ids are remembered); without a total, the rows
+    end at the first short or empty page. ``max_rows`` stops early (the
     benchmark uses it). Errors are ``CxEngageError``s, raised on the ``next()`` that needed the
     page.
     """
@@ -142,7 +155,9 @@ def interaction_rows(
     while max_rows is None or sent < max_rows:
         limit = page_size if max_rows is None else min(page_size, max_rows - sent)
         page = client.list_interactions(limit=limit, offset=offset, **query.as_kwargs())
-        items, total, read = page.items, page.total, len(page.items) + page.skipped
+        items, read = page.items, len(page.items) + page.skipped
+        # without a total, the rows end at the first short (or null) page
+        more = offset + read < page.total if page.total_known else read >= limit
         del page  # the items are all we keep of it
         offset += read
         ids = frozenset(item.id for item in items)
@@ -154,5 +169,5 @@ def interaction_rows(
             if max_rows is not None and sent >= max_rows:
                 return
         previous_ids, items = ids, ()  # drop this page before fetching the next
-        if read == 0 or offset >= total:
+        if read == 0 or not more:
             return

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.paginator import Page, Paginator
 
+from ..cxengage.models import CRM_NAMES as CRM_NAMES  # re-exported for the search form
+from ..cxengage.models import Hook as Hook
 from ..cxengage.models import Interaction
 from ..readers.email_message import MailMessage
 from ..readers.transcript import Conversation
@@ -33,12 +35,16 @@ class Tenant:
 
 @dataclass(frozen=True)
 class InteractionQuery:
-    """What the API's interaction list filters on: the time window and the search criteria."""
+    """What the API's interaction list filters on: the time window and the search criteria
+    (custom attributes, and a CRM record: its ``hookType``, ``hookSubType`` and ``hookId``)."""
 
     start: datetime | None = None
     end: datetime | None = None
     attribute_values: tuple[str, ...] = ()
     hook_names: tuple[str, ...] = ()
+    hook_type: str | None = None
+    hook_sub_type: str | None = None
+    hook_id: str | None = None
 
     def as_kwargs(self) -> dict[str, object]:
         return {
@@ -46,6 +52,9 @@ class InteractionQuery:
             "end": self.end,
             "attribute_values": self.attribute_values,
             "hook_names": self.hook_names,
+            "hook_type": self.hook_type,
+            "hook_sub_type": self.hook_sub_type,
+            "hook_id": self.hook_id,
         }
 
     def key_parts(self) -> tuple[str | None, ...]:
@@ -54,6 +63,9 @@ class InteractionQuery:
             self.end and self.end.isoformat(),
             "\x1f".join(self.attribute_values),
             "\x1f".join(self.hook_names),
+            self.hook_type,
+            self.hook_sub_type,
+            self.hook_id,
         )
 
 
@@ -79,11 +91,17 @@ class Remote:
 
 @dataclass(frozen=True)
 class ResultPage:
-    """One page of interactions: a Django paginator ``Page`` of them, and the tenant's facts."""
+    """One page of interactions: a Django paginator ``Page`` of them, and the tenant's facts.
+
+    When the upstream did not say how many rows there are (``total_known`` False) the paginator
+    counts the rows up to this page, plus one when the page was full: the pager then offers the
+    next page only after a full one, and neither a last page nor "of N" (``total`` is None).
+    """
 
     page: Page
     tenant: Tenant
     skipped: int = 0  # records on this page that could not be read (no usable id)
+    total_known: bool = True
 
     @classmethod
     def upstream(
@@ -92,18 +110,37 @@ class ResultPage:
         *,
         number: int,
         limit: int,
-        total: int,
+        total: int | None,
         tenant: Tenant,
         skipped: int = 0,
+        received: int | None = None,
     ) -> ResultPage:
-        """Page ``number`` (past the end: the last) of ``total`` rows kept upstream, whose
-        rows on that page are ``items``."""
+        """Page ``number`` of ``total`` rows kept upstream, whose rows on that page are
+        ``items`` (``received``: how many the upstream sent, read or not). A known total past
+        the end gives the last page; an unknown one (None) gives page ``number`` as asked,
+        empty past the end, since no one knows which page is the last."""
+        if total is None:
+            received = len(items) + skipped if received is None else received
+            seen = (number - 1) * limit + received
+            paginator = Paginator(Remote(seen + int(received >= limit)), limit)
+            page = Page(items, number, paginator)
+            return cls(page=page, tenant=tenant, skipped=skipped, total_known=False)
         shown = page_of(Remote(total), number=number, limit=limit)
         return cls(page=Page(items, shown.number, shown.paginator), tenant=tenant, skipped=skipped)
 
     @property
     def items(self) -> Sequence[Interaction]:
         return self.page.object_list
+
+    @property
+    def total(self) -> int | None:
+        """How many rows the query matches; None when the upstream did not say."""
+        return self.page.paginator.count if self.total_known else None
+
+    @property
+    def past_the_end(self) -> bool:
+        """A page asked beyond the last row while the total is unknown (it is shown empty)."""
+        return self.page.number > self.page.paginator.num_pages
 
     @property
     def complete(self) -> bool:
@@ -113,8 +150,9 @@ class ResultPage:
     @property
     def page_links(self) -> list[int | None]:
         """Page numbers for the pager around this one; None where the run is broken."""
-        numbers = self.page.paginator.get_elided_page_range(
-            self.page.number, on_each_side=2, on_ends=1
+        paginator = self.page.paginator
+        numbers = paginator.get_elided_page_range(
+            min(self.page.number, paginator.num_pages), on_each_side=2, on_ends=1
         )
         return [n if isinstance(n, int) else None for n in numbers]
 
@@ -123,7 +161,9 @@ class ResultPage:
 class FlaggedScan:
     flagged: tuple[Interaction, ...]  # every flagged interaction found so far, most recent first
     scanned: int  # how many interactions were read
-    total: int  # how many the tenant (or the time window) holds
+    # how many the tenant (or the time window) holds; None while unknown (the upstream did not
+    # say, and the scan has not read to the end)
+    total: int | None
     depth: int  # how many were asked for
     counts: dict[str, int] = field(default_factory=dict)  # flag key -> count
     finished: bool = True  # False while a background scan is still reading pages
@@ -132,12 +172,13 @@ class FlaggedScan:
 
     @property
     def reach(self) -> int:
-        """How many interactions this scan reads when finished."""
-        return min(self.depth, self.total)
+        """How many interactions this scan reads when finished (at most, if the total is
+        unknown)."""
+        return self.depth if self.total is None else min(self.depth, self.total)
 
     @property
     def covers_all(self) -> bool:
-        return self.finished and self.depth >= self.total
+        return self.finished and self.total is not None and self.depth >= self.total
 
     @property
     def flagged_percent(self) -> float:

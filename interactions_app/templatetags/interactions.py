@@ -7,16 +7,20 @@ import math
 from collections.abc import Collection
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode
 
 from django import template
+from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from interactions_app import record_fields, timeline
+from interactions_app.cxengage.models import Hook
 from interactions_app.flag_overview import FlagOverview, build_flag_overview
 from interactions_app.flags import flag_info
-from interactions_app.pii import mask_contact, mask_raw
-from interactions_app.services.types import FlaggedScan
+from interactions_app.pii import Masked, mask_contact, mask_raw
+from interactions_app.record_fields import OtherField
+from interactions_app.services.types import FlaggedScan, Interaction
 from interactions_app.timeline import format_duration
 
 register = template.Library()
@@ -69,6 +73,29 @@ def flag_overview(scan: FlaggedScan, tz: tzinfo) -> FlagOverview:
 
 
 @register.filter
+def crm_search(hook: Hook) -> str:
+    """The search page's query for every interaction linked to this CRM record; '' when the
+    record's id is masked for this viewer (a masked id would find nothing)."""
+    if not hook.hook_id or isinstance(hook.hook_id, Masked):
+        return ""
+    query = [("kind", "crm"), ("value", hook.hook_id)]
+    query += [(k, v) for k, v in (("crm", hook.hook_type), ("record-type", hook.sub_type)) if v]
+    return urlencode(query)
+
+
+@register.filter
+def linked_by(hook: Hook, interaction: Interaction) -> str:
+    """The name of the agent who linked a CRM record to ``interaction``, or ''."""
+    return timeline.linked_by(interaction, hook) or ""
+
+
+@register.filter
+def other_fields(interaction: Interaction) -> tuple[OtherField, ...]:
+    """The fields of ``interaction`` no section of the detail page shows (record_fields.py)."""
+    return record_fields.other_fields(interaction)
+
+
+@register.filter
 def zone_abbr(value: datetime | None, tz: tzinfo) -> str:
     """'EST (UTC-05:00)' for a moment in a zone: the name a supervisor reads next to a time."""
     if value is None:
@@ -87,12 +114,10 @@ def matches(value: str | None, terms: Collection[str]) -> bool:
 
 
 @register.filter
-def safe_href(url: str | None) -> str:
-    """Only http(s) links are clickable; anything else (javascript:, data:, ...) yields ''."""
-    if not url:
-        return ""
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme in {"http", "https"} and parts.netloc else ""
+def crm_link(hook: Hook) -> str:
+    """The https link to a CRM record, only from a template the operator configured for its CRM
+    (``CXENGAGE_CRM_LINKS``); '' otherwise. The upstream sends no URL, and none is followed."""
+    return hook.link(settings.CXENGAGE["CRM_LINKS"]) or ""
 
 
 MAX_JSON_STRING = 10_000  # a 21 MB debug string must not become a 21 MB page
@@ -128,12 +153,6 @@ def pii_raw(data: Any, allowed: bool) -> Any:
     """Decoded JSON (or one value of it) masked by value unless the viewer holds
     view_customer_pii: the customer's identifier and every phone/email shape (pii.py)."""
     return data if allowed else mask_raw(data)
-
-
-@register.filter
-def items_of(mapping: Any) -> list[tuple[str, Any]]:
-    """``mapping.items()`` for a filtered value (templates cannot call methods on filter output)."""
-    return list(mapping.items()) if isinstance(mapping, dict) else []
 
 
 NO_NAMES = SafeString('<span class="muted">—</span>')  # a constant of ours, nothing from upstream

@@ -1,9 +1,10 @@
 """Every page passes axe-core's WCAG 2.0/2.1 A and AA rules, signed in (the login page before).
 
 Pages are taken in the states a supervisor meets: the flagged scan running and finished, an
-interaction finished, flagged and still in progress, with a recording (its player), a chat
-transcript or an email, or its artifacts failing; the search empty, answered and refused, the
-shortcuts dialog open.
+interaction finished, flagged, still in progress and with CRM records and monitors, with a
+recording (its player), a chat transcript or an email, or its artifacts failing; lists without
+a total or without dataComplete, the search empty, answered (by attribute and by CRM record)
+and refused, the shortcuts dialog open.
 """
 
 from __future__ import annotations
@@ -75,9 +76,51 @@ def _artifacts(kind: str, channel: str | None = None) -> Callable[[Any, Any], No
     return open_page
 
 
+def _faulted(mode: str, url: str) -> Callable[[Any, Any], None]:
+    """``url`` while the upstream answers in the sandbox's fault ``mode``."""
+
+    def visit(page: Any, live_api: Any) -> None:
+        live_api.set_faults(mode=mode)
+        page.goto(url)
+
+    return visit
+
+
+def _crm_record(live_api: Any) -> tuple[str, str]:
+    """An interaction with a Zendesk ticket, monitors and hold time; the ticket's id."""
+    for record in live_api.interactions(limit=1000)["results"]:
+        tickets = [h for h in record.get("hooks") or () if h.get("hookSubType") == "ticket"]
+        if tickets and record.get("monitors") and record.get("customerHoldTime"):
+            return record["interactionId"], tickets[0]["hookId"]
+    raise AssertionError("no such interaction in the first 1000")
+
+
+def _detail_crm_monitors(page: Any, live_api: Any) -> None:
+    page.goto(f"/interactions/{_crm_record(live_api)[0]}/")
+    expect(page.locator(".crm-records")).to_be_visible()
+
+
+def _search_crm(page: Any, live_api: Any) -> None:
+    ticket = _crm_record(live_api)[1]
+    page.goto(f"/interactions/search/?kind=crm&value={ticket}&crm=zendesk&record-type=ticket")
+    expect(page.locator(".search-summary")).to_contain_text(f"Zendesk ticket {ticket}")
+
+
+def _search_crm_chosen(page: Any, live_api: Any) -> None:
+    page.goto("/interactions/search/")
+    page.select_option("#kind-0", "crm")  # htmx redraws the form with the record's fields
+    expect(page.locator("select#crm")).to_be_visible()
+    expect(page.locator("#kind-0")).to_be_focused()
+
+
 PAGES: dict[str, Callable[[Any, Any], None]] = {
     "list": lambda page, api: page.goto("/interactions/?limit=25"),
     "list-last-page": lambda page, api: page.goto("/interactions/?limit=1000&page=9999999"),
+    "list-without-total": _faulted("no-total", "/interactions/?limit=25&page=2"),
+    "list-without-total-past-the-end": _faulted(
+        "no-total", "/interactions/?limit=1000&start=2026-11-20T09:00&end=2026-11-20T10:00&page=3"
+    ),
+    "list-without-data-complete": _faulted("no-data-complete", "/interactions/?limit=25"),
     "flagged-finished": lambda page, api: page.goto("/interactions/flagged/?depth=5000"),
     "detail": lambda page, api: _open_first_row(page, "/interactions/?limit=10&page=40"),
     "detail-flagged": lambda page, api: _open_first_row(page, "/interactions/flagged/?flag=queue"),
@@ -86,9 +129,12 @@ PAGES: dict[str, Callable[[Any, Any], None]] = {
     "detail-chat": _artifacts("transcript"),
     "detail-email": _artifacts("email", channel="email"),
     "detail-artifacts-failing": _artifacts("failing"),
+    "detail-crm-monitors": _detail_crm_monitors,
     "search-empty": lambda page, api: page.goto("/interactions/search/"),
     "search-results": lambda page, api: page.goto(VIP_CALLBACK),
     "search-error": _search_error,
+    "search-crm": _search_crm,
+    "search-crm-chosen": _search_crm_chosen,
     "not-found": lambda page, api: page.goto(f"/interactions/{UNKNOWN_ID}/"),
     "bad-id": lambda page, api: page.goto("/interactions/not-a-uuid/"),
     "zone-preference": lambda page, api: page.goto("/preferences/time-zone/"),

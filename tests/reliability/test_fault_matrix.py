@@ -457,6 +457,16 @@ def _assert_rendered(fault: Fault, page: PageCase, html: str, samples, logs) -> 
     if fault.name == "bare-search-answer":
         assert len(set(rows)) == 1, rows  # the one match, as one row
         return
+    if fault.name == "missing-total":  # no number is claimed that the upstream did not give
+        assert rows, html[:2000]
+        assert "did not say how many there are in all" in html
+        if page.kind == "flagged":  # the scan read its whole depth, not just the first page
+            depth = django_settings.CXENGAGE["FLAGGED_SCAN_DEPTH"]
+            assert f"Scanned the most recent <strong>{depth:,}</strong> interactions" in html
+        else:
+            assert "</strong> of <strong>" not in html and 'aria-label="Last page"' not in html
+            assert "Export every row as CSV" in html
+        return
     if page.kind == "detail":
         assert f'<dd class="mono">{samples.interaction_id}</dd>' in html
         if fault.name == "huge-body-default-cap":  # the 21 MiB debugTrace is not echoed whole

@@ -241,6 +241,18 @@ def test_messaging_transcript_is_masked_as_text_not_as_one_address(crafted_api, 
     assert "call me back on" in html
 
 
+def test_other_fields_show_the_fields_the_dashboard_does_not_know_masked(
+    crafted_api, sup_client, pii_client
+):
+    def other_fields(html: str) -> str:
+        return html.split("<h2>Other fields</h2>", 1)[1].split("</section>", 1)[0]
+
+    masked = other_fields(detail(sup_client))
+    assert "<code>messagingTranscript</code>" in masked
+    assert "call me back on +1 555 ••• ••43" in masked and leaks_in(masked) == []
+    assert f"call me back on {CUSTOMER}" in other_fields(detail(pii_client))
+
+
 def test_live_detail_poll_is_masked_too(crafted_api, sup_client, settings):
     record = crafted_record()
     record["dataComplete"] = False

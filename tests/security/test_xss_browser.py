@@ -1,11 +1,12 @@
 """Hostile upstream text in a real browser: it must show up as text and never run.
 
 The sandbox's ``xss`` fault fills every displayed string of every interaction with HTML/script
-payloads that set ``window.__xss`` if executed, and points CRM links at ``javascript:`` and
-``data:`` URLs. Each page is loaded in Chromium and checked: nothing ran, no dialog opened, no
-hostile link is clickable, and the payload text is visible (so it was rendered, escaped).
-CSP violation reports are recorded and printed, not asserted: escaping, not the CSP, is the
-first line of defence, and a violation would mean an injection got as far as the parser.
+payloads that set ``window.__xss`` if executed, gives CRM records a hostile ``hookId`` and
+``javascript:`` and ``data:`` ``hookUrl``s (which the dashboard never links). Each page is
+loaded in Chromium and checked: nothing ran, no dialog opened, no hostile link is clickable, and
+the payload text is visible (so it was rendered, escaped). CSP violation reports are recorded
+and printed, not asserted: escaping, not the CSP, is the first line of defence, and a violation
+would mean an injection got as far as the parser.
 """
 
 from __future__ import annotations
@@ -129,8 +130,25 @@ def _grant_pii(user) -> bool:
     return True
 
 
-def test_hostile_upstream_text_never_runs(chromium, live_server, live_api, supervisor):
+CRM_LINKS = {
+    "zendesk": "https://crm.example/z/{id}",
+    "salesforce-lightning": "https://crm.example/s/{id}",
+}
+
+
+def _crm_linked(sandbox) -> str:
+    """An interaction linked to a real CRM record, whose hookId the xss mode makes hostile."""
+    for record in sandbox.interactions(limit=100)["results"]:
+        if any(h.get("hookType") in CRM_LINKS for h in record.get("hooks") or ()):
+            return record["interactionId"]
+    raise AssertionError("no CRM-linked interaction in the first 100")
+
+
+def test_hostile_upstream_text_never_runs(chromium, live_server, live_api, supervisor, settings):
     sees_customer = _grant_pii(supervisor)
+    # the operator's link templates: a hostile record id must stay inside their https URL
+    settings.CXENGAGE = {**settings.CXENGAGE, "CRM_LINKS": CRM_LINKS}
+    crm_detail = f"/interactions/{_crm_linked(live_api)}/"
     live_api.set_faults(mode="xss")
     context = chromium.new_context(
         base_url=live_server.url,
@@ -162,10 +180,28 @@ def test_hostile_upstream_text_never_runs(chromium, live_server, live_api, super
         detail_visible = set(results["detail"]["rendered"])
         for key in ("contactPoint", "flowName", "hookName", *(["customer"] * sees_customer)):
             assert XSS_PAYLOADS[key] in detail_visible, f"detail: {key} payload not shown as text"
-        # the CRM links are there, as plain text, with the explanation
-        body = page.inner_text("body")
-        assert "link not shown" in body
         assert results["detail"]["svg_titles"], "the timeline's <title>s carry no payload"
+
+        # CRM records: the hostile hookId shows as text in the label, and the only links are
+        # the operator's templates, the id percent-encoded in their path (hookUrls never linked)
+        page.goto(crm_detail)
+        results["detail with CRM records"] = _check_page(page, recorder, "detail with CRM")
+        labels = page.locator(".crm-records li").all_inner_texts()
+        assert any(XSS_PAYLOADS["hookId"] in label for label in labels), labels
+        hrefs = page.eval_on_selector_all(
+            ".crm-records a[target=_blank]", "els => els.map(e => e.getAttribute('href'))"
+        )
+        assert hrefs, "no CRM record is linked through the configured templates"
+        searches = page.eval_on_selector_all(
+            ".crm-records a:not([target])", "els => els.map(e => e.getAttribute('href'))"
+        )
+        assert searches and all(h.startswith("/interactions/search/?kind=crm&") for h in searches)
+        assert not any(c in h for h in searches for c in '<>"'), searches
+        assert all(
+            h.startswith(("https://crm.example/z/", "https://crm.example/s/")) for h in hrefs
+        )
+        assert any("/415%22%3E%3Cscript%3Ewindow.__xss%3D15%3C%2Fscript%3E" in h for h in hrefs)
+        assert not any(c in h for h in hrefs for c in '<>"'), hrefs
 
         page.goto("/interactions/search/?kind=attribute-value&value=VIP")
         results["search"] = _check_page(page, recorder, "search")

@@ -210,7 +210,9 @@ def test_all_blank_is_a_non_field_error(params) -> None:
     form = SearchForm(query(*params))
     assert not form.submitted
     assert not form.is_valid()
-    assert form.non_field_errors == ["Enter at least one attribute value or hook name."]
+    assert form.non_field_errors == [
+        "Enter at least one attribute value, hook name or CRM record id."
+    ]
 
 
 def test_values_up_to_200_characters_pass_and_longer_fail() -> None:
@@ -268,3 +270,104 @@ def test_search_paging_is_validated() -> None:
     ok = rows(("attribute-value", "VIP"), extra=(("page", "4"), ("limit", "50")))
     assert ok.is_valid()
     assert ok.paging() == {"page": 4, "limit": 50}
+
+
+# --- the CRM-record condition (issue 10, point 5) ----------------------------------------------
+
+
+def crm_search(*extra: tuple[str, str]) -> SearchForm:
+    return SearchForm(query(("kind", "crm"), ("value", " 415 "), *extra))
+
+
+def test_a_crm_row_is_the_crm_record_with_its_crm_and_record_type() -> None:
+    form = crm_search(("crm", "zendesk"), ("record-type", "ticket"))
+    assert form.is_valid() and form.submitted
+    assert form.filters() == {
+        "attribute_values": (),
+        "hook_names": (),
+        "hook_type": "zendesk",
+        "hook_sub_type": "ticket",
+        "hook_id": "415",
+    }
+    assert form.conditions() == [("CRM record", "Zendesk ticket 415")]
+    assert form.query_string() == "kind=crm&value=415&crm=zendesk&record-type=ticket"
+    assert form.terms == {"415"}
+
+
+def test_the_crm_and_record_type_are_optional() -> None:
+    form = crm_search()
+    assert form.is_valid()
+    assert (form.filters()["hook_type"], form.filters()["hook_sub_type"]) == (None, None)
+    assert form.conditions() == [("CRM record", "CRM record 415")]
+    assert form.query_string() == "kind=crm&value=415"
+
+
+def test_a_crm_record_goes_with_attribute_conditions() -> None:
+    form = SearchForm(
+        query(
+            *(("kind", "attribute-value"), ("value", "VIP"), ("kind", "crm"), ("value", "9")),
+            *(("crm", "salesforce-lightning"), ("record-type", "Case")),
+        )
+    )
+    assert form.is_valid()
+    assert form.criteria() == (("VIP",), ())
+    assert form.filters()["hook_id"] == "9"
+    assert form.conditions() == [
+        ("Attribute value", "VIP"),
+        ("CRM record", "Salesforce Lightning Case 9"),
+    ]
+
+
+def test_one_crm_record_at_a_time() -> None:
+    form = SearchForm(query(("kind", "crm"), ("value", "1"), ("kind", "crm"), ("value", "2")))
+    assert not form.is_valid()
+    assert form.non_field_errors == ["Search on one CRM record at a time."]
+
+
+def test_a_blank_crm_row_leaves_the_crm_record_to_the_one_with_an_id() -> None:
+    form = SearchForm(
+        query(("kind", "crm"), ("value", " "), ("kind", "crm"), ("value", "2"), ("crm", "zendesk"))
+    )
+    assert form.is_valid() and form.crm_row == 1
+    assert form.conditions() == [("CRM record", "Zendesk record 2")]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("crm", "zen<desk>"), ("crm", "x" * 65), ("record-type", "tick\net"), ("record-type", "-a")],
+)
+def test_a_bad_crm_or_record_type_is_a_field_error(name, value) -> None:
+    form = crm_search((name, value))
+    assert not form.is_valid()
+    field = "crm" if name == "crm" else "record_type"
+    assert list(form.crm_form.errors) == [field]
+
+
+def test_crm_parameters_without_a_crm_row_are_ignored() -> None:
+    form = rows(("attribute-value", "VIP"), extra=(("crm", "zendesk"), ("record-type", "user")))
+    assert form.is_valid()
+    assert (
+        form.filters()["hook_type"] is None
+        and form.query_string() == "kind=attribute-value&value=VIP"
+    )
+
+
+def test_a_crm_the_list_does_not_know_is_kept_as_a_choice() -> None:
+    form = crm_search(("crm", "freshdesk"))
+    assert form.is_valid() and form.filters()["hook_type"] == "freshdesk"
+    assert ("freshdesk", "freshdesk") in form.crm_form.crm_choices
+    assert ("zendesk", "Zendesk") in crm_search().crm_form.crm_choices
+
+
+def test_a_row_that_changes_kind_reshapes_the_form_and_keeps_the_cursor_on_it() -> None:
+    form = SearchForm(
+        query(
+            ("kind", "attribute-value"),
+            ("value", "a"),
+            ("kind", "crm"),
+            ("value", ""),
+            ("reshape", "1"),
+        )
+    )
+    assert form.reshaped and form.focus_kind and form.focus_row == 1 and form.crm_row == 1
+    assert not crm_search().reshaped

@@ -72,3 +72,39 @@ def test_a_total_too_large_for_len_is_still_paged() -> None:
 )
 def test_page_links_with_gaps(number, pages, expected) -> None:
     assert remote(number, pages=pages).page_links == expected
+
+
+# --- no total from the upstream (issue 10, point 3) -------------------------------------------
+
+
+def unknown(number: int, received: int, *, limit: int = 10) -> ResultPage:
+    rows = tuple(str(n) for n in range(received))
+    return ResultPage.upstream(rows, number=number, limit=limit, total=None, tenant=TENANT)
+
+
+def test_without_a_total_a_full_page_offers_the_next_and_claims_no_total() -> None:
+    result = unknown(3, 10)
+    assert result.total is None and not result.total_known
+    assert (result.page.number, result.page.start_index(), result.page.end_index()) == (3, 21, 30)
+    assert result.page.has_next() and result.page.next_page_number() == 4
+    assert result.page.has_previous() and not result.past_the_end
+    assert result.page_links == [1, 2, 3, 4]  # the next page, never a far "last" one
+
+
+def test_without_a_total_a_short_page_is_the_last() -> None:
+    result = unknown(3, 4)
+    assert (result.page.start_index(), result.page.end_index()) == (21, 24)
+    assert not result.page.has_next() and not result.past_the_end
+    assert result.page_links == [1, 2, 3]
+
+
+def test_without_a_total_a_page_past_the_end_stays_where_it_was_asked_and_is_empty() -> None:
+    result = unknown(900, 0)
+    assert result.page.number == 900 and result.past_the_end and not result.items
+    assert not result.page.has_next() and result.page.previous_page_number() == 899
+    assert result.page_links[-1] == 899  # the pages that may hold rows, around the last seen
+
+
+def test_with_a_total_nothing_is_past_the_end() -> None:
+    result = ResultPage.upstream((), number=900, limit=10, total=50, tenant=TENANT)
+    assert (result.page.number, result.total, result.past_the_end) == (5, 50, False)

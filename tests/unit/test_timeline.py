@@ -333,10 +333,27 @@ def test_markers_outside_the_axis_are_dropped():
             {"title": "later", "created": ts(9000)},
             {"title": "during", "created": ts(60)},
         ],
-        hooks=[{"hookName": "CRM-1", "hookType": "salesforce", "timestamp": ts(30)}],
+        hooks=[
+            {"hookId": "415", "hookType": "zendesk", "hookSubType": "ticket", "timestamp": ts(30)}
+        ],
     )
     timeline = layout(item)
-    assert [(m.kind, m.label) for m in timeline.markers] == [("hook", "CRM-1"), ("note", "during")]
+    assert [(m.kind, m.label) for m in timeline.markers] == [
+        ("hook", "Zendesk ticket 415"),
+        ("note", "during"),
+    ]
+
+
+def test_a_crm_marker_names_the_record_as_the_crm_does():
+    hook = {"hookId": "415", "hookType": "zendesk", "hookSubType": "ticket", "hookedBy": "9001"}
+    item = interaction(hooks=[{**hook, "hookName": "Jane Roe", "timestamp": ts(30)}])
+    (marker,) = layout(item).markers
+    assert marker.title.startswith("CRM record Zendesk ticket 415 · ")
+    assert marker.title.endswith(" · by 9001")  # hookedBy: the agent's id in the CRM
+    agent = {"agentId": "a-1", "agentName": "Ella Walsh", "startTimestamp": ts(0)}
+    hook = {**hook, "agentId": "a-1", "timestamp": ts(30)}
+    (marker,) = layout(interaction(hooks=[hook], agents=[agent])).markers
+    assert marker.title.endswith(" · by Ella Walsh")  # the agent who linked it, by name
 
 
 def test_queue_title_has_exact_times_duration_and_outcome():

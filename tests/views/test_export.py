@@ -472,7 +472,7 @@ def test_failure_fetching_the_tenant_is_the_friendly_error_page(sup_client, live
         (EXPORT_LIST, {"limit": "7"}, "Choose one of"),
         (EXPORT_FLAGGED, {"depth": "3"}, None),  # the flagged page shows no depth error
         (EXPORT_FLAGGED, {"flag": "x" * 65}, None),
-        (EXPORT_SEARCH, {}, "Enter at least one attribute value or hook name"),
+        (EXPORT_SEARCH, {}, "Enter at least one attribute value, hook name or CRM record id"),
         (EXPORT_SEARCH, {"value": "VIP\ncallback"}, "control characters"),
     ],
 )
