@@ -77,19 +77,18 @@ def matches(d: dict, **f) -> bool:  # type: ignore[no-untyped-def]
 
 
 def ordered(rows: list[dict], sort: str) -> list[str]:
-    """Ids in ``sort`` order: ties by id the same way; unknown durations last."""
+    """Ids in ``sort`` order: ties by id the same way; running interactions (no duration)
+    count as the longest."""
     if sort in ("-start", "start"):
         keyed = sorted(rows, key=lambda d: (start_of(d), d["interactionId"]))
         return [d["interactionId"] for d in (keyed[::-1] if sort == "-start" else keyed)]
-    known = [d for d in rows if duration_of(d) is not None]
-    unknown = [d for d in rows if duration_of(d) is None]
-    if sort == "-duration":
-        known.sort(key=lambda d: (duration_of(d), d["interactionId"]), reverse=True)
-        unknown.sort(key=lambda d: d["interactionId"], reverse=True)
-    else:
-        known.sort(key=lambda d: (duration_of(d), d["interactionId"]))
-        unknown.sort(key=lambda d: d["interactionId"])
-    return [d["interactionId"] for d in known + unknown]
+    known = sorted(
+        (d for d in rows if duration_of(d) is not None),
+        key=lambda d: (duration_of(d), d["interactionId"]),
+    )
+    running = sorted((d for d in rows if duration_of(d) is None), key=lambda d: d["interactionId"])
+    shortest_first = [d["interactionId"] for d in known + running]
+    return shortest_first if sort == "duration" else shortest_first[::-1]
 
 
 def expected(raw: list[dict], sort: str = "-start", **f) -> list[str]:  # type: ignore[no-untyped-def]
