@@ -58,6 +58,7 @@ PAGES_PER_WINDOW = 5  # backfill windows are sized to hold about this many pages
 MIN_WINDOW = timedelta(minutes=5)
 MAX_WINDOW = timedelta(days=1)
 MAX_WORKERS = 4
+EDGE = timedelta(milliseconds=1)  # the API's timestamps have millisecond precision
 
 
 class LeaseLost(RuntimeError):
@@ -158,8 +159,15 @@ class _Reader:
 
     def _list(self, window: Window, offset: int) -> object:
         self.count_call()
+        # a millisecond below the window: whether the API's bounds are inclusive or exclusive
+        # (no public source says; the sandbox takes start <= t < end), an interaction starting
+        # on a window's edge is read by at least one window (twice costs nothing: upserts)
         return self.client.list_interactions(
-            limit=MAX_LIMIT, offset=offset, start=window.start, end=window.end, summary=True
+            limit=MAX_LIMIT,
+            offset=offset,
+            start=window.start - EDGE,
+            end=window.end,
+            summary=True,
         )
 
     def pages(self, windows: Sequence[Window]) -> Iterator[tuple[list[Interaction], list[int]]]:
