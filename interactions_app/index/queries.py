@@ -194,7 +194,6 @@ _ORDERS = {
     "-duration": (F("duration").desc(nulls_first=True), F("interaction_id").desc()),
     "duration": (F("duration").asc(nulls_last=True), F("interaction_id").asc()),
 }
-_REVERSED = {"-start": "start", "start": "-start", "-duration": "duration", "duration": "-duration"}
 
 
 def _ordering(sort: str) -> tuple:
@@ -413,41 +412,66 @@ def _as_dict(query: IndexQuery) -> dict[str, object]:
 
 def index_neighbours(query: IndexQuery, *, interaction_id: str) -> tuple[str | None, str | None]:
     """The ids before and after ``interaction_id`` in the result's order (None at either end,
-    or both when it is not in the result)."""
+    or both when it is not in the result). Each is one index range read from the anchor on
+    (two where running interactions meet finished ones in a duration sort)."""
     rows = _matching(query)
     anchor = rows.filter(interaction_id=interaction_id).values("start", "duration").first()
     if anchor is None:
         return None, None
-    before, after = _around(query.sort, anchor["start"], anchor["duration"], interaction_id)
-    order = _ordering(query.sort)
-    prev_id = (
-        rows.filter(before)
-        .order_by(*_ordering(_REVERSED[query.sort]))
-        .values_list("interaction_id", flat=True)
-        .first()
-    )
-    next_id = rows.filter(after).order_by(*order).values_list("interaction_id", flat=True).first()
-    return prev_id, next_id
+    base = query.sort.lstrip("-")  # "start" or "duration": the ascending order
+    after, before = _after(base, anchor, interaction_id), _before(base, anchor, interaction_id)
+    if query.sort.startswith("-"):
+        after, before = before, after
+    return _first(rows, before), _first(rows, after)
 
 
-def _around(sort: str, start: datetime, duration: float | None, pk: str) -> tuple[Q, Q]:
-    """Conditions for the rows before and after the anchor in ``sort`` order (ties broken by
-    id the same way; running interactions, without a duration, count as the longest)."""
-    if sort in ("-start", "start"):
-        later = Q(start__gt=start) | Q(start=start, interaction_id__gt=pk)
-        earlier = Q(start__lt=start) | Q(start=start, interaction_id__lt=pk)
-        return (later, earlier) if sort == "-start" else (earlier, later)
-    if duration is None:
-        longer = Q(duration__isnull=True, interaction_id__gt=pk)
-        shorter = Q(duration__isnull=False) | Q(duration__isnull=True, interaction_id__lt=pk)
-    else:
-        longer = (
-            Q(duration__isnull=True)
-            | Q(duration__gt=duration)
-            | Q(duration=duration, interaction_id__gt=pk)
-        )
-        shorter = Q(duration__lt=duration) | Q(duration=duration, interaction_id__lt=pk)
-    return (longer, shorter) if sort == "-duration" else (shorter, longer)
+def _first(rows: QuerySet, tiers: list[tuple[Q, tuple]]) -> str | None:
+    for condition, order in tiers:
+        found = rows.filter(condition).order_by(*order).values_list("interaction_id", flat=True)
+        if (first := found.first()) is not None:
+            return first
+    return None
+
+
+_ID_UP, _ID_DOWN = F("interaction_id").asc(), F("interaction_id").desc()
+
+
+def _after(base: str, anchor: dict, pk: str) -> list[tuple[Q, tuple]]:
+    """The rows after the anchor in the ascending order of ``base`` (start, or duration with
+    running interactions last), nearest first: (condition, order) tiers."""
+    if base == "start":
+        s = anchor["start"]
+        return [
+            (
+                Q(start__gte=s) & (Q(start__gt=s) | Q(interaction_id__gt=pk)),
+                (F("start").asc(), _ID_UP),
+            )
+        ]
+    d = anchor["duration"]
+    if d is None:
+        return [(Q(duration__isnull=True, interaction_id__gt=pk), (_ID_UP,))]
+    longer = Q(duration__gte=d) & (Q(duration__gt=d) | Q(interaction_id__gt=pk))
+    return [(longer, (F("duration").asc(), _ID_UP)), (Q(duration__isnull=True), (_ID_UP,))]
+
+
+def _before(base: str, anchor: dict, pk: str) -> list[tuple[Q, tuple]]:
+    """The rows before the anchor in the ascending order of ``base``, nearest first."""
+    if base == "start":
+        s = anchor["start"]
+        return [
+            (
+                Q(start__lte=s) & (Q(start__lt=s) | Q(interaction_id__lt=pk)),
+                (F("start").desc(), _ID_DOWN),
+            )
+        ]
+    d = anchor["duration"]
+    finished = (F("duration").desc(nulls_last=True), _ID_DOWN)
+    if d is None:
+        return [
+            (Q(duration__isnull=True, interaction_id__lt=pk), (_ID_DOWN,)),
+            (Q(duration__isnull=False), finished),
+        ]
+    return [(Q(duration__lte=d) & (Q(duration__lt=d) | Q(interaction_id__lt=pk)), finished)]
 
 
 def index_coverage(*, tenant_id: str, start: datetime | None, end: datetime | None) -> bool:

@@ -249,6 +249,7 @@ class Syncer:
         self.stop = stop or threading.Event()
         self.progress = progress
         self.on_window = on_window  # after each backfill window is recorded (tests, bench)
+        self._renewed = time.monotonic()
 
     # --- public ---------------------------------------------------------------------------
 
@@ -264,6 +265,7 @@ class Syncer:
                 logger.info(result.log_line())
                 return result
             time.sleep(min(0.5, max(0.01, deadline - time.monotonic())))
+        self._renewed = time.monotonic()
         try:
             self._pass(result)
             if self.stop.is_set():
@@ -319,6 +321,7 @@ class Syncer:
     def _renew(self) -> None:
         if not lease_take(self.tenant_id, self.holder, now=self.clock()):
             raise LeaseLost(f"the index lease for {self.tenant_id} was taken by another syncer")
+        self._renewed = time.monotonic()
 
     def _pass(self, result: PassResult) -> None:
         now = self.clock()
@@ -410,6 +413,8 @@ class Syncer:
         yield from reader.pages(windows)
 
     def _write(self, items: list[Interaction], result: PassResult) -> None:
+        if time.monotonic() - self._renewed > LEASE_SECONDS / 3:
+            self._renew()  # a long window (a day's gap after an outage) keeps the lease too
         result.read += len(items)
         written = upsert(self.tenant_id, items, read_at=self.clock())
         result.written += written.written
