@@ -147,6 +147,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 def time_queries(runs: int) -> tuple[dict[str, tuple[float, float]], dict[str, str], dict]:
     from zoneinfo import ZoneInfo
 
+    from django.core.cache import cache
     from django.db import connection
 
     from interactions_app.index.models import IndexedInteraction, IndexedName
@@ -175,57 +176,65 @@ def time_queries(runs: int) -> tuple[dict[str, tuple[float, float]], dict[str, s
     def typed(phone: str) -> str:  # +15553005556 -> +1 (555) 300-5556
         return f"+{phone[1]} ({phone[2:5]}) {phone[5:8]}-{phone[8:]}" if len(phone) == 12 else phone
 
-    agent_cycle = itertools.cycle(agents)
-    customer_cycle = itertools.cycle(customers)
     shapes: dict = {}
 
-    def list_page():  # type: ignore[no-untyped-def]
-        q = IndexQuery(tenant_id=TENANT_A, agents=(next(agent_cycle),), channels=("voice",))
+    def list_page(agent: str) -> None:
+        q = IndexQuery(tenant_id=TENANT_A, agents=(agent,), channels=("voice",))
         _rows, total = index_page(q, offset=0, limit=25)
         shapes["list page"] = f"{total:,} rows, 25 shown"
 
-    def flagged_page():  # type: ignore[no-untyped-def]
+    def flagged_page(_: str) -> None:
         q = IndexQuery(tenant_id=TENANT_A, flagged_only=True, **month)
         _rows, total = index_page(q, offset=0, limit=25)
         counts = index_flag_counts(q, tz=zone)
         shapes["flagged page"] = f"{total:,} flagged, {len(counts.by_day)} days"
 
-    def facets():  # type: ignore[no-untyped-def]
-        q = IndexQuery(tenant_id=TENANT_A, agents=(next(agent_cycle),), channels=("voice",))
+    def facets(agent: str) -> None:
+        q = IndexQuery(tenant_id=TENANT_A, agents=(agent,), channels=("voice",))
         found = index_facets(q)
         shapes["facets"] = f"{sum(len(v) for v in found.values())} names over 3 kinds"
 
-    def customer():  # type: ignore[no-untyped-def]
-        q = IndexQuery(tenant_id=TENANT_A, customers=(typed(next(customer_cycle)),))
+    def customer(phone: str) -> None:
+        q = IndexQuery(tenant_id=TENANT_A, customers=(typed(phone),))
         _rows, total = index_page(q, offset=0, limit=25)
         shapes["customer lookup"] = f"{total} rows"
 
-    def by_duration():  # type: ignore[no-untyped-def]
+    def by_duration(_: str) -> None:
         q = IndexQuery(tenant_id=TENANT_A, sort="-duration", **month)
         _rows, total = index_page(q, offset=0, limit=25)
         shapes["sorted by duration"] = f"{total:,} rows, 25 shown"
 
-    def month_facets():  # type: ignore[no-untyped-def]
+    def month_facets(_: str) -> None:
         index_facets(IndexQuery(tenant_id=TENANT_A, **month))
 
     results = {}
-    for name, run, n in (
-        ("list page", list_page, runs),
-        ("flagged page", flagged_page, runs),
-        ("facets", facets, runs),
-        ("customer lookup", customer, runs),
-        ("sorted by duration", by_duration, runs),
-        ("facets, whole month unfiltered", month_facets, max(5, runs // 6)),
+    for name, run, values, n in (
+        ("list page", list_page, agents, runs),
+        ("flagged page", flagged_page, ["-"], runs),
+        ("facets", facets, agents, runs),
+        ("customer lookup", customer, customers, runs),
+        ("sorted by duration", by_duration, ["-"], runs),
+        ("facets, whole month unfiltered", month_facets, ["-"], max(5, runs // 6)),
     ):
+        cycle = itertools.cycle(values)
         for _ in range(3):
-            run()
-        samples = []
+            cache.clear()
+            run(next(cycle))
+        cold, warm = [], []
         for _ in range(n):
+            value = next(cycle)
+            cache.clear()  # counts and facets are cached until the index changes: not here
             started = time.perf_counter()
-            run()
-            samples.append((time.perf_counter() - started) * 1000)
-        results[name] = _percentiles(samples)
-        print(f"  {name:32} p50 {results[name][0]:7.1f} ms  p95 {results[name][1]:7.1f} ms")
+            run(value)
+            cold.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            run(value)  # the same page again: its total and facets from the cache
+            warm.append((time.perf_counter() - started) * 1000)
+        results[name] = (*_percentiles(cold), *_percentiles(warm))
+        p = results[name]
+        print(
+            f"  {name:32} p50 {p[0]:7.1f} ms  p95 {p[1]:7.1f} ms  cached: {p[2]:6.1f} / {p[3]:6.1f}"
+        )
 
     agent = agents[0]
     plans = {}
@@ -277,7 +286,8 @@ def time_sync(postgres: str, per_tenant: int, keep: bool) -> dict:
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
         )
-        with start_sandbox(per_tenant=per_tenant, anchor="2026-11-24T12:00:00Z") as sandbox:
+        # anchored now (its month ends this minute), so the 30 days the sync keeps are all of it
+        with start_sandbox(per_tenant=per_tenant, anchor=None) as sandbox:
             env["CXENGAGE_API_URL"] = sandbox.api_url
             sandbox_pid = sandbox.pid
             sandbox_cpu0 = _proc_stat(sandbox_pid)[1]
@@ -349,7 +359,7 @@ def export_memory() -> dict:
     from interactions_app.index.queries import IndexQuery, index_rows
 
     zone = ZoneInfo("US/Eastern")
-    query = IndexQuery(tenant_id=TENANT_A, channels=("voice", "sms"))
+    query = IndexQuery(tenant_id=TENANT_A, channels=("voice",))
     out = {}
     for rows in (1_000, 10_000, 100_000):
         items = itertools.islice(index_rows(query), rows)
@@ -396,14 +406,17 @@ def report(args, generated_s, rows, queries, plans, shapes, sync, export) -> str
         f"**Queries** over {rows:,} interactions (tenant A {min(990_000, rows * 9 // 10):,}, "
         f"30 days; generated with the sandbox's generator through the sync's parse and upsert "
         f"in {generated_s:.0f} s), {args.runs} runs each after three warm-ups, agent or "
-        "customer changing every run. Target p95 <= 100 ms.",
+        "customer changing every run. Target p95 <= 100 ms. The first columns are with the "
+        "cache emptied before every run (counts and facets computed); *cached*: the same page "
+        "asked again (totals and facets are cached until the index changes: a pass that "
+        "writes, or the detail page noting news).",
         "",
-        "| query | what it returns | p50 ms | p95 ms |",
-        "|---|---|---:|---:|",
+        "| query | what it returns | p50 ms | p95 ms | cached p50 | cached p95 |",
+        "|---|---|---:|---:|---:|---:|",
     ]
-    for name, (p50, p95) in queries.items():
+    for name, (p50, p95, c50, c95) in queries.items():
         shape = shapes.get(name, "agent, queue and flow counts")
-        lines.append(f"| {name} | {shape} | {p50:.1f} | {p95:.1f} |")
+        lines.append(f"| {name} | {shape} | {p50:.1f} | {p95:.1f} | {c50:.1f} | {c95:.1f} |")
     lines += [
         "",
         f"**Sync** end to end: `manage.py index_sync` (first pass: 30-day backfill) against a "
@@ -418,7 +431,7 @@ def report(args, generated_s, rows, queries, plans, shapes, sync, export) -> str
         "",
         f"`{sync['line']}`",
         "",
-        "**CSV export** from the index (`index_rows` into the CSV writer, voice and SMS rows):",
+        "**CSV export** from the index (`index_rows` into the CSV writer, voice rows):",
         "",
         "| rows | CSV | seconds | peak RSS growth | tracemalloc peak |",
         "|---:|---:|---:|---:|---:|",
