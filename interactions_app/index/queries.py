@@ -1,0 +1,470 @@
+"""Reading the index: ``IndexQuery`` and what pages, exports, facets and prev/next ask of it.
+
+Semantics: a parameter repeated is ORed (``channels=("voice", "sms")``), different parameters
+are ANDed. ``agents``, ``queues`` and ``flows`` match the name as shown, ignoring case;
+``customers`` the whole identifier (phone numbers whatever their punctuation: ``keys``). The
+results are the same typed ``Interaction`` objects the API layer gives (with what lists need:
+queues, agents, flag, completeness; attributes for exports), so the same templates render them.
+
+Which table drives a query: with one agent (or one queue) the agent (queue) rows, whose
+``(tenant, key, start)`` index carries the columns the other filters read; otherwise the
+interaction rows. So "Grace Kim's voice calls" counts and pages from one index range, without
+a join per row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta, tzinfo
+
+from django.conf import settings
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from ..cxengage.models import Agent, Hook, Interaction, Queue
+from ..flags import flag_key
+from .keys import customer_key, name_key
+from .models import (
+    IndexedAgent,
+    IndexedAttribute,
+    IndexedInteraction,
+    IndexedName,
+    IndexedQueue,
+    IndexState,
+)
+
+CHANNELS = ("voice", "sms", "email", "messaging", "work-item")
+DIRECTIONS = ("inbound", "outbound")
+STATUSES = ("in-progress", "complete")
+SORTS = ("-start", "start", "-duration", "duration")
+FACET_KINDS = ("agent", "queue", "flow")
+MAX_VALUES = 50  # values of one parameter
+
+
+class InvalidQuery(ValueError):
+    """A filter value the index cannot answer (an unknown channel, a bad sort...): the page
+    shows it as a form error (400), never an empty result."""
+
+
+def _tuple(values: Iterable[str] | str | None) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = (values,)
+    return tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+
+
+@dataclass(frozen=True)
+class IndexQuery:
+    tenant_id: str
+    channels: tuple[str, ...] = ()
+    directions: tuple[str, ...] = ()
+    agents: tuple[str, ...] = ()
+    queues: tuple[str, ...] = ()
+    flows: tuple[str, ...] = ()
+    customers: tuple[str, ...] = ()
+    status: str | None = None  # None, "in-progress" or "complete"
+    flags: tuple[str, ...] = ()  # flag keys (flags.flag_key); any of them, so flagged
+    flagged_only: bool = False
+    start: datetime | None = None  # start <= interaction start < end
+    end: datetime | None = None
+    sort: str = "-start"
+
+    def __post_init__(self) -> None:
+        for name in ("channels", "directions", "agents", "queues", "flows", "customers", "flags"):
+            values = _tuple(getattr(self, name))
+            if len(values) > MAX_VALUES:
+                raise InvalidQuery(f"At most {MAX_VALUES} values of {name} at once.")
+            object.__setattr__(self, name, values)
+        channels = tuple(c.lower() for c in self.channels)
+        if unknown := [c for c in channels if c not in CHANNELS]:
+            raise InvalidQuery(
+                f"Unknown channel {unknown[0]!r}: choose from {', '.join(CHANNELS)}."
+            )
+        directions = tuple(d.lower() for d in self.directions)
+        if unknown := [d for d in directions if d not in DIRECTIONS]:
+            raise InvalidQuery(f"Unknown direction {unknown[0]!r}: inbound or outbound.")
+        object.__setattr__(self, "channels", channels)
+        object.__setattr__(self, "directions", directions)
+        object.__setattr__(self, "flags", tuple(dict.fromkeys(flag_key(f) for f in self.flags)))
+        if self.status not in (None, *STATUSES):
+            raise InvalidQuery(f"Unknown status {self.status!r}: in-progress or complete.")
+        if self.sort not in SORTS:
+            raise InvalidQuery(f"Unknown sort {self.sort!r}: choose from {', '.join(SORTS)}.")
+        if self.start and self.end and self.start >= self.end:
+            raise InvalidQuery("The start must be before the end.")
+        for moment in (self.start, self.end):
+            if moment is not None and moment.tzinfo is None:
+                raise InvalidQuery("Start and end need a time zone.")
+
+    @property
+    def agent_keys(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(k for k in map(name_key, self.agents) if k))
+
+    @property
+    def queue_keys(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(k for k in map(name_key, self.queues) if k))
+
+    @property
+    def flow_keys(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(k for k in map(name_key, self.flows) if k))
+
+    @property
+    def customer_keys(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(k for k in map(customer_key, self.customers) if k))
+
+    def key_parts(self) -> tuple[str, ...]:
+        """The query as strings (cache keys)."""
+        parts = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                value = "\x1f".join(value)
+            elif isinstance(value, datetime):
+                value = value.isoformat()
+            parts.append(f"{f.name}={value}")
+        return tuple(parts)
+
+
+# --- the filtered set -------------------------------------------------------------------------
+
+
+def _scalar_filters(query: IndexQuery, *, on_interaction: bool) -> Q:
+    q = Q(tenant_id=query.tenant_id)
+    if query.start:
+        q &= Q(start__gte=query.start)
+    if query.end:
+        q &= Q(start__lt=query.end)
+    if query.channels:
+        q &= Q(channel__in=query.channels)
+    if query.directions:
+        q &= Q(direction__in=query.directions)
+    if query.flows:
+        q &= Q(flow_key__in=query.flow_keys or ("\x00",))
+    if query.flagged_only or query.flags:
+        q &= Q(flagged=True)
+    if query.flags:
+        q &= Q(flag_key__in=query.flags)
+    if query.status == "complete":
+        q &= Q(data_complete=True)
+    elif query.status == "in-progress":
+        q &= Q(data_complete=False)
+    if query.customers:
+        keys = query.customer_keys or ("\x00",)
+        q &= Q(customer_key__in=keys) if on_interaction else Q(interaction__customer_key__in=keys)
+    return q
+
+
+def _has(model: type[IndexedAgent | IndexedQueue], keys: Sequence[str], ref: str) -> Exists:
+    return Exists(model.objects.filter(interaction_id=OuterRef(ref), key__in=keys or ("\x00",)))
+
+
+def _matching(query: IndexQuery) -> QuerySet:
+    """The rows matching ``query``: agent rows, queue rows or interaction rows (whichever
+    drives it), one per interaction, each with ``interaction_id``, ``start`` and ``duration``."""
+    agents, queues = query.agent_keys, query.queue_keys
+    if query.agents and len(agents) == 1:
+        rows = IndexedAgent.objects.filter(
+            _scalar_filters(query, on_interaction=False), key=agents[0]
+        )
+        if query.queues:
+            rows = rows.filter(_has(IndexedQueue, queues, "interaction_id"))
+        return rows
+    if query.queues and len(queues) == 1 and not query.agents:
+        return IndexedQueue.objects.filter(
+            _scalar_filters(query, on_interaction=False), key=queues[0]
+        )
+    rows = IndexedInteraction.objects.filter(_scalar_filters(query, on_interaction=True))
+    if query.agents:
+        rows = rows.filter(_has(IndexedAgent, agents, "interaction_id"))
+    if query.queues:
+        rows = rows.filter(_has(IndexedQueue, queues, "interaction_id"))
+    return rows
+
+
+def _ordering(sort: str) -> tuple:
+    from django.db.models import F
+
+    if sort == "start":
+        return ("start", "interaction_id")
+    if sort == "-duration":
+        return (F("duration").desc(nulls_last=True), "-interaction_id")
+    if sort == "duration":
+        return (F("duration").asc(nulls_last=True), "interaction_id")
+    return ("-start", "-interaction_id")
+
+
+def _ids(query: IndexQuery) -> QuerySet:
+    return (
+        _matching(query).order_by(*_ordering(query.sort)).values_list("interaction_id", flat=True)
+    )
+
+
+# --- rows as typed interactions ----------------------------------------------------------------
+
+_ROW_FIELDS = (
+    "interaction_id",
+    "tenant_id",
+    "start",
+    "end",
+    "channel",
+    "direction",
+    "customer",
+    "contact_point",
+    "flow_id",
+    "flow_name",
+    "flagged",
+    "flag_type",
+    "data_complete",
+    "duration",
+    "disposition_name",
+    "disposition_id",
+    "updated",
+)
+
+
+def _typed(ids: Sequence[str], *, attributes: bool = False) -> list[Interaction]:
+    """The interactions ``ids``, in that order, as the typed model the templates render."""
+    if not ids:
+        return []
+    rows = {
+        r["interaction_id"]: r
+        for r in IndexedInteraction.objects.filter(interaction_id__in=ids).values(*_ROW_FIELDS)
+    }
+    agents: dict[str, list[Agent]] = defaultdict(list)
+    for interaction_id, agent_id, name in (
+        IndexedAgent.objects.filter(interaction_id__in=ids)
+        .order_by("id")
+        .values_list("interaction_id", "agent_id", "name")
+    ):
+        agents[interaction_id].append(Agent(None, agent_id or None, name or None, None, None))
+    queues: dict[str, list[Queue]] = defaultdict(list)
+    for interaction_id, queue_id, name, abandoned in (
+        IndexedQueue.objects.filter(interaction_id__in=ids)
+        .order_by("id")
+        .values_list("interaction_id", "queue_id", "name", "abandoned")
+    ):
+        queues[interaction_id].append(
+            Queue(None, queue_id or None, name or None, None, None, abandoned=abandoned)
+        )
+    hooks: dict[str, list[Hook]] = defaultdict(list)
+    if attributes:
+        for interaction_id, key, value in (
+            IndexedAttribute.objects.filter(interaction_id__in=ids)
+            .order_by("id")
+            .values_list("interaction_id", "key", "value")
+        ):
+            hooks[interaction_id].append(
+                Hook(None, key or None, value, sub_type="interaction-attribute")
+            )
+    typed = []
+    for interaction_id in ids:
+        r = rows.get(interaction_id)
+        if r is None:  # deleted between the two reads
+            continue
+        typed.append(
+            Interaction(
+                id=interaction_id,
+                tenant_id=r["tenant_id"],
+                start=r["start"],
+                end=r["end"],
+                channel=r["channel"] or None,
+                direction=r["direction"] or None,
+                customer=r["customer"] or None,
+                contact_point=r["contact_point"] or None,
+                flow_id=r["flow_id"] or None,
+                flow_name=r["flow_name"] or None,
+                interaction_seconds=r["duration"],
+                flagged=r["flagged"],
+                flag_type=r["flag_type"] or None,
+                data_complete=r["data_complete"],
+                disposition_name=r["disposition_name"] or None,
+                disposition_id=r["disposition_id"] or None,
+                updated=r["updated"],
+                queues=tuple(queues.get(interaction_id, ())),
+                agents=tuple(agents.get(interaction_id, ())),
+                attributes=tuple(hooks.get(interaction_id, ())),
+            )
+        )
+    return typed
+
+
+# --- what pages ask ---------------------------------------------------------------------------
+
+
+def index_page(query: IndexQuery, *, offset: int, limit: int) -> tuple[list[Interaction], int]:
+    """Rows ``offset``..``offset + limit`` of the result in the query's order, and how many
+    rows it has."""
+    if limit < 1 or offset < 0:
+        raise InvalidQuery("offset must be >= 0 and limit >= 1")
+    total = _matching(query).count()
+    ids = list(_ids(query)[offset : offset + limit]) if offset < total else []
+    return _typed(ids), total
+
+
+def index_rows(query: IndexQuery, *, chunk_size: int = 1000) -> Iterator[Interaction]:
+    """Every row of the result in order, ``chunk_size`` at a time (constant memory; exports),
+    with their custom attributes."""
+    batch: list[str] = []
+    for interaction_id in _ids(query).iterator(chunk_size=chunk_size):
+        batch.append(interaction_id)
+        if len(batch) >= chunk_size:
+            yield from _typed(batch, attributes=True)
+            batch = []
+    if batch:
+        yield from _typed(batch, attributes=True)
+
+
+def index_facets(
+    query: IndexQuery, *, kinds: Sequence[str] = FACET_KINDS, limit: int = 20
+) -> dict[str, list[tuple[str, int]]]:
+    """For each kind (``agent``, ``queue``, ``flow``) the names within the current result and
+    how many of its interactions each has, most first (at most ``limit``)."""
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for kind in kinds:
+        if kind not in FACET_KINDS:
+            raise InvalidQuery(f"Unknown facet {kind!r}")
+        if kind == "flow":
+            counted = (
+                _matching(query)
+                .exclude(flow_key="")
+                .values("flow_key")
+                .annotate(n=Count("*"), shown=Min("flow_name"))
+                .order_by("-n", "flow_key")[:limit]
+            )
+        else:
+            model = IndexedAgent if kind == "agent" else IndexedQueue
+            within = Q(tenant_id=query.tenant_id)
+            if query.start:
+                within &= Q(start__gte=query.start)
+            if query.end:
+                within &= Q(start__lt=query.end)
+            rows = model.objects.filter(
+                within, interaction_id__in=_matching(query).values("interaction_id")
+            )
+            counted = (
+                rows.values("key")
+                .annotate(n=Count("*"), shown=Min("name"))
+                .order_by("-n", "key")[:limit]
+            )
+        facets[kind] = [(row["shown"], row["n"]) for row in counted]
+    return facets
+
+
+def index_choices(*, tenant_id: str, kinds: Sequence[str] = FACET_KINDS) -> dict[str, list[str]]:
+    """Every agent, queue and flow name the index has seen for the tenant, by name."""
+    choices: dict[str, list[str]] = {kind: [] for kind in kinds}
+    for kind, name in (
+        IndexedName.objects.filter(tenant_id=tenant_id, kind__in=kinds)
+        .order_by("kind", "key")
+        .values_list("kind", "name")
+    ):
+        choices[kind].append(name)
+    return choices
+
+
+@dataclass(frozen=True)
+class FlagCounts:
+    by_flag: dict[str, int] = field(default_factory=dict)  # flag key -> count
+    by_day: dict[date, dict[str, int]] = field(default_factory=dict)  # day in tz -> key -> n
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_flag.values())
+
+
+def index_flag_counts(query: IndexQuery, *, tz: tzinfo) -> FlagCounts:
+    """The flagged interactions of the result counted by flag key and by day (in ``tz``)."""
+    flagged = IndexQuery(**{**_as_dict(query), "flagged_only": True})
+    by_flag: Counter[str] = Counter()
+    by_day: dict[date, Counter[str]] = defaultdict(Counter)
+    for row in (
+        _matching(flagged)
+        .annotate(day=TruncDate("start", tzinfo=tz))
+        .values("day", "flag_key")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        by_flag[row["flag_key"]] += row["n"]
+        by_day[row["day"]][row["flag_key"]] += row["n"]
+    return FlagCounts(
+        by_flag=dict(by_flag.most_common()),
+        by_day={day: dict(counts) for day, counts in sorted(by_day.items())},
+    )
+
+
+def _as_dict(query: IndexQuery) -> dict[str, object]:
+    return {f.name: getattr(query, f.name) for f in fields(query)}
+
+
+def index_neighbours(query: IndexQuery, *, interaction_id: str) -> tuple[str | None, str | None]:
+    """The ids before and after ``interaction_id`` in the result's order (None at either end,
+    or both when it is not in the result)."""
+    rows = _matching(query)
+    anchor = rows.filter(interaction_id=interaction_id).values("start", "duration").first()
+    if anchor is None:
+        return None, None
+    before, after = _around(query.sort, anchor["start"], anchor["duration"], interaction_id)
+    order = _ordering(query.sort)
+    prev_id = (
+        rows.filter(before)
+        .order_by(*_reversed(query.sort))
+        .values_list("interaction_id", flat=True)
+        .first()
+    )
+    next_id = rows.filter(after).order_by(*order).values_list("interaction_id", flat=True).first()
+    return prev_id, next_id
+
+
+def _reversed(sort: str) -> tuple:
+    from django.db.models import F
+
+    if sort == "start":
+        return ("-start", "-interaction_id")
+    if sort == "-duration":
+        return (F("duration").asc(nulls_first=True), "interaction_id")
+    if sort == "duration":
+        return (F("duration").desc(nulls_first=True), "-interaction_id")
+    return ("start", "interaction_id")
+
+
+def _around(sort: str, start: datetime, duration: float | None, pk: str) -> tuple[Q, Q]:
+    """Conditions for the rows before and after the anchor in ``sort`` order (ties broken by
+    id the same way; unknown durations last either way)."""
+    if sort in ("-start", "start"):
+        later = Q(start__gt=start) | Q(start=start, interaction_id__gt=pk)
+        earlier = Q(start__lt=start) | Q(start=start, interaction_id__lt=pk)
+        return (later, earlier) if sort == "-start" else (earlier, later)
+    if duration is None:
+        known = Q(duration__isnull=False)
+        if sort == "-duration":
+            return known | Q(duration__isnull=True, interaction_id__gt=pk), Q(
+                duration__isnull=True, interaction_id__lt=pk
+            )
+        return known | Q(duration__isnull=True, interaction_id__lt=pk), Q(
+            duration__isnull=True, interaction_id__gt=pk
+        )
+    longer = Q(duration__gt=duration) | Q(duration=duration, interaction_id__gt=pk)
+    shorter = Q(duration__lt=duration) | Q(duration=duration, interaction_id__lt=pk)
+    unknown = Q(duration__isnull=True)
+    if sort == "-duration":
+        return longer, shorter | unknown
+    return Q(duration__lt=duration) | Q(duration=duration, interaction_id__lt=pk), (
+        Q(duration__gt=duration) | Q(duration=duration, interaction_id__gt=pk) | unknown
+    )
+
+
+def index_coverage(*, tenant_id: str, start: datetime | None, end: datetime | None) -> bool:
+    """Whether the index holds every interaction of ``start``..``end`` (None: open): its
+    backfill has reached ``start`` (for an open start: it is complete) and a pass has
+    succeeded since. The period's newest part is as fresh as the last pass (``index_status``)."""
+    state = IndexState.objects.filter(tenant_id=tenant_id).first()
+    if state is None or state.synced_at is None or state.backfill_cursor is None:
+        return False
+    if start is None:
+        return state.backfill_done
+    kept = timezone.now() - timedelta(days=settings.CXENGAGE_INDEX_DAYS)
+    return start >= max(state.backfill_cursor, kept)
