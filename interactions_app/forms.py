@@ -33,7 +33,14 @@ from .flags import FLAGS, flag_key
 from .live import MAX_POLL, MAX_TERMS
 from .pii import can_see_pii
 from .services.flagged_scan import flagged_scan_allowed
-from .services.indexed import indexed_covers, indexed_enabled, indexed_facets, indexed_status
+from .services.indexed import (
+    InvalidQuery,
+    indexed_covers,
+    indexed_enabled,
+    indexed_facets,
+    indexed_query,
+    indexed_status,
+)
 from .services.types import CRM_NAMES, Hook
 
 PAGE_SIZES = (10, 25, 50, 100, 250, 1000)
@@ -203,11 +210,7 @@ CHANNEL_CHOICES = (
     ("messaging", "Messaging"),
     ("work-item", "Work item"),
 )
-DIRECTION_CHOICES = (
-    ("inbound", "Inbound"),
-    ("outbound", "Outbound"),
-    ("agent-initiated", "Agent-initiated"),
-)
+DIRECTION_CHOICES = (("inbound", "Inbound"), ("outbound", "Outbound"))
 STATUS_CHOICES = (("", "Any"), ("in-progress", "In progress"), ("complete", "Complete"))
 SORT_CHOICES = (
     ("-start", "Newest first"),
@@ -261,9 +264,7 @@ class NamesField(forms.Field):
         for text in value:
             reject_control_characters(text)
             if len(text) > MAX_VALUE_LENGTH:
-                raise ValidationError(
-                    f"Keep each {self.noun} under {MAX_VALUE_LENGTH} characters."
-                )
+                raise ValidationError(f"Keep each {self.noun} under {MAX_VALUE_LENGTH} characters.")
 
 
 @dataclass(frozen=True)
@@ -332,8 +333,7 @@ class IndexFilters:
                 choices=STATUS_CHOICES,
                 required=False,
                 error_messages={
-                    "invalid_choice": "%(value)s is not a status: choose in-progress or "
-                    "complete."
+                    "invalid_choice": "%(value)s is not a status: choose in-progress or complete."
                 },
             ),
             "agent": NamesField(label="Agent", noun="agent"),
@@ -371,6 +371,11 @@ class IndexFilters:
             return
         asked = [name for name in self.index_filters_asked() if name in self.fields]
         if indexed_covers(start=cleaned.get("start"), end=cleaned.get("end")):
+            try:
+                indexed_query(**self.index_filters())
+            except InvalidQuery as error:  # the forms' own checks should catch it first
+                self.add_error(None, str(error))
+                return
             self.indexed = True
         elif asked:
             names = ", ".join(INDEX_FILTER_LABELS[n] for n in asked)
@@ -396,7 +401,16 @@ class IndexFilters:
 
     def index_sentence(self) -> str:
         """How fresh the index is, as pages say it ("Index: 1,204,311 interactions, ...")."""
-        return indexed_status().sentence(tz=self.tz)
+        return self._index_status().sentence(tz=self.tz)
+
+    def index_behind(self) -> bool:
+        """The index's last sync pass failed: its page says so as a warning."""
+        return self._index_status().behind
+
+    def _index_status(self) -> Any:
+        if not hasattr(self, "_status"):
+            self._status = indexed_status()
+        return self._status
 
     def index_filters(self) -> dict[str, Any]:
         """The index's query, as ``services.indexed`` takes it (valid, indexed forms only)."""

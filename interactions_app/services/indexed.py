@@ -19,11 +19,13 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from django.conf import settings
+from django.core.paginator import Page
 
 from ..cxengage.models import Interaction
 from ..index import services as index_services
 from ..index.queries import (
     IndexQuery,
+    InvalidQuery,
     index_coverage,
     index_facets,
     index_flag_counts,
@@ -34,6 +36,8 @@ from .interactions import tenant_get
 from .types import Remote, ResultPage, page_of
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["InvalidQuery"]  # re-exported: the forms turn it into a form error
 
 FACET_KINDS = ("agent", "queue", "flow")
 FACET_LIMIT = 50  # choices shown per kind, the most frequent first
@@ -147,8 +151,6 @@ def _page(query: IndexQuery, *, number: int, limit: int, **extra: Any) -> Any:
         number = shown.number
         rows, total = index_page(query, offset=(number - 1) * limit, limit=limit)
         shown = page_of(Remote(total), number=number, limit=limit)
-    from django.core.paginator import Page
-
     return cls(page=Page(list(rows), shown.number, shown.paginator), tenant=tenant_get(), **extra)
 
 
@@ -174,11 +176,18 @@ def indexed_flagged(
         number=page,
         limit=limit,
         flag_filter=key,
-        counts=dict(counted.by_type),
-        days=tuple(DayCounts(day=d, counts=dict(c)) for d, c in counted.by_day),
-        undated=counted.undated,
-        total_in_period=counted.total,
+        counts=dict(counted.by_flag),
+        days=tuple(DayCounts(day=d, counts=dict(c)) for d, c in counted.by_day.items()),
+        total_in_period=_whole_index(**filters),
     )
+
+
+def _whole_index(**filters: Any) -> int | None:
+    """How many interactions the flagged ones are among, when that is the whole index (no
+    period, no filter: its status counts them); None otherwise (not worth a count)."""
+    if any(value for name, value in filters.items() if name != "sort"):
+        return None
+    return indexed_status().rows or None
 
 
 def indexed_flagged_rows(
