@@ -399,6 +399,10 @@ class IndexFilters:
                 asked.append(name)
         return asked
 
+    def index_filters_chosen(self) -> list[str]:
+        """The filters beside the results this form was given (the order is not one)."""
+        return [name for name in self.index_filters_asked() if name != "sort"]
+
     def index_sentence(self) -> str:
         """How fresh the index is, as pages say it ("Index: 1,204,311 interactions, ...")."""
         return self._index_status().sentence(tz=self.tz)
@@ -464,16 +468,21 @@ class IndexFilters:
             else:
                 names = [(name, None) for name in bound.value() or ()]
                 chosen = {name.casefold() for name, _ in names}
-            choices = tuple(
-                FacetChoice(
-                    name=name,
-                    count=count,
-                    checked=name.casefold() in chosen,
-                    id=_input_id(kind, name),
-                )
-                for name, count in names
+            choices = sorted(
+                (
+                    FacetChoice(
+                        name=name,
+                        count=count,
+                        checked=name.casefold() in chosen,
+                        id=_input_id(kind, name),
+                    )
+                    for name, count in names
+                ),
+                key=lambda choice: not choice.checked,  # the chosen first, in view
             )
-            groups.append(FacetGroup(kind=kind, title=bound.label, field=bound, choices=choices))
+            groups.append(
+                FacetGroup(kind=kind, title=bound.label, field=bound, choices=tuple(choices))
+            )
         return groups
 
     @property
