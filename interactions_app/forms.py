@@ -283,11 +283,16 @@ class FacetGroup:
     choices: tuple[FacetChoice, ...]
 
 
-def _input_id(kind: str, name: str) -> str:
+def _input_id(kind: str, name: str, *, taken: set[str]) -> str:
+    """A checkbox id made of the name (stable across redraws), unique among ``taken``."""
     slug = slugify(name)
     if not slug or len(slug) > 40:
         slug = hashlib.blake2s(name.encode(), digest_size=5).hexdigest()
-    return f"f-{kind}-{slug}"
+    found = f"f-{kind}-{slug}"
+    if found in taken:  # "Grace Kim" and "grace-kim"
+        found += "-" + hashlib.blake2s(name.encode(), digest_size=5).hexdigest()
+    taken.add(found)
+    return found
 
 
 class IndexFilters:
@@ -343,7 +348,8 @@ class IndexFilters:
         if can_see_pii(self.user):
             fields["customer"] = NamesField(label="Customer", noun="customer")
         else:
-            self.customer_refused = bool(self.data.getlist("customer")) if self.data else False
+            asked = self.data.getlist("customer") if hasattr(self.data, "getlist") else ()
+            self.customer_refused = any(asked)
         if self.flag_field:
             fields["flag"] = NamesField(label="Flag", noun="flag type")
         fields["sort"] = forms.ChoiceField(
@@ -459,10 +465,10 @@ class IndexFilters:
         """Agent, queue and flow as _facets.html lists them: the names of the current result
         with their counts, the chosen ones ticked (a valid indexed form); otherwise the names
         the URL gave, so a form with errors still shows what was asked."""
-        groups = []
+        groups, ids = [], set()
         for kind in ("agent", "queue", "flow"):
             bound = self[kind]
-            chosen = self.chosen(kind) if self.is_bound and hasattr(self, "cleaned_data") else {}
+            chosen = self.chosen(kind)
             if self.indexed:
                 names = self.facets.get(kind, [])
             else:
@@ -474,7 +480,7 @@ class IndexFilters:
                         name=name,
                         count=count,
                         checked=name.casefold() in chosen,
-                        id=_input_id(kind, name),
+                        id=_input_id(kind, name, taken=ids),
                     )
                     for name, count in names
                 ),

@@ -6,13 +6,11 @@ flag, sort by start or duration, count facets and list every flagged interaction
 none of which the API can. They take the filters as keyword arguments (the result form's
 ``filters()``) and return the same typed pages as the API's services, so the table, the pager,
 the export and prev/next do not know where the rows came from. Details stay upstream: a detail
-page still asks CxEngage (``interaction_get``) and tells the index what it learnt
-(``indexed_note``).
+page still asks CxEngage (``interaction_get``), which tells the index what it learnt.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
@@ -22,6 +20,7 @@ from django.conf import settings
 from django.core.paginator import Page
 
 from ..cxengage.models import Interaction
+from ..flags import flag_key
 from ..index import services as index_services
 from ..index.queries import (
     IndexQuery,
@@ -34,8 +33,6 @@ from ..index.queries import (
 )
 from .interactions import tenant_get
 from .types import Remote, ResultPage, page_of
-
-logger = logging.getLogger(__name__)
 
 __all__ = ["InvalidQuery"]  # re-exported: the forms turn it into a form error
 
@@ -122,8 +119,7 @@ class IndexedFlaggedPage(IndexedPage):
 
     flag_filter: str  # the flag key shown ("" for every flag)
     counts: dict[str, int]  # flag key -> flagged interactions in the period, most first
-    days: tuple[DayCounts, ...]  # by day, oldest first
-    undated: int = 0  # flagged interactions without a start time
+    days: tuple[DayCounts, ...]  # by day, oldest first (every indexed row has a start)
     total_in_period: int | None = None  # every interaction of the period, flagged or not
 
     @property
@@ -142,8 +138,15 @@ def indexed_list(*, page: int, limit: int, **filters: Any) -> IndexedPage:
     return _page(query, number=page, limit=limit)
 
 
-def _page(query: IndexQuery, *, number: int, limit: int, **extra: Any) -> Any:
-    cls = IndexedFlaggedPage if extra else IndexedPage
+def _page(
+    query: IndexQuery,
+    *,
+    number: int,
+    limit: int,
+    cls: type[IndexedPage] = IndexedPage,
+    **extra: Any,
+) -> Any:
+    """Page ``number`` of ``query`` as ``cls`` (``extra``: its other fields)."""
     rows, total = index_page(query, offset=(number - 1) * limit, limit=limit)
     shown = page_of(Remote(total), number=number, limit=limit)
     if shown.number != number and total:
@@ -165,8 +168,6 @@ def indexed_flagged(
 ) -> IndexedFlaggedPage:
     """A page of the flagged interactions matching ``filters`` (of type ``flag_filter`` if
     given), with the counts by flag type and by day (in ``tz``) over all of them."""
-    from ..flags import flag_key
-
     key = flag_key(flag_filter)
     every_flag = indexed_query(**filters, flagged_only=True)
     query = replace(every_flag, flags=(key,) if key else ())
@@ -175,6 +176,7 @@ def indexed_flagged(
         query,
         number=page,
         limit=limit,
+        cls=IndexedFlaggedPage,
         flag_filter=key,
         counts=dict(counted.by_flag),
         days=tuple(DayCounts(day=d, counts=dict(c)) for d, c in counted.by_day.items()),
@@ -194,8 +196,6 @@ def indexed_flagged_rows(
     *, tz: tzinfo | None = None, flag_filter: str = "", **filters: Any
 ) -> Iterator[Interaction]:
     """Every flagged interaction matching ``filters`` (of type ``flag_filter`` if given)."""
-    from ..flags import flag_key
-
     key = flag_key(flag_filter)
     return index_rows(indexed_query(**filters, flagged_only=True, flags=(key,) if key else ()))
 
@@ -210,10 +210,3 @@ def indexed_facets(*, flagged_only: bool = False, **filters: Any) -> dict[str, l
         query = indexed_query(**{**filters, own: ()}, flagged_only=flagged_only)
         found[kind] = index_facets(query, kinds=(kind,), limit=FACET_LIMIT).get(kind, [])
     return found
-
-
-def indexed_note(*, interaction: Interaction) -> None:
-    """Tell the index what a detail page just read from CxEngage (finished, flagged): its row is
-    updated on the spot. Never raises; does nothing while the index is off."""
-    if indexed_enabled():
-        index_services.index_note_interaction(interaction=interaction)

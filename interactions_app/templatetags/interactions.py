@@ -81,7 +81,7 @@ def indexed_flag_overview(results: Any) -> FlagOverview:
     """The flagged page's chart from the index's counts over the whole period (an
     ``IndexedFlaggedPage``: its days are already in the viewer's zone)."""
     per_day = {d.day: d.counts for d in results.days}
-    return flag_overview_of_counts(results.counts, per_day, undated=results.undated)
+    return flag_overview_of_counts(results.counts, per_day)
 
 
 @register.filter
