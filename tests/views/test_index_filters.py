@@ -341,6 +341,8 @@ def test_the_flagged_page_filters_and_counts_within_its_filters(sup_client, inde
     key = Counter(flag_key(i.flag_type) for i in expected).most_common(1)[0][0]
     _, html = get(sup_client, FLAGGED, {"limit": 1000, "channel": "voice", "flag": key})
     assert ids_in(html) == newest_first(i for i in expected if flag_key(i.flag_type) == key)
+    # the filter form keeps the chosen flag type when another filter changes
+    assert f'<input type="hidden" name="flag" value="{key}">' in html
 
 
 # --- exports and prev/next follow the filters ----------------------------------------------
