@@ -11,14 +11,18 @@ page still asks CxEngage (``interaction_get``), which tells the index what it le
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page
+from django.db import DatabaseError
 
+from ..cxengage.errors import CxEngageError
 from ..cxengage.models import Interaction
 from ..flags import flag_key
 from ..index import services as index_services
@@ -35,6 +39,21 @@ from .interactions import tenant_get
 from .types import Remote, ResultPage, page_of
 
 __all__ = ["InvalidQuery"]  # re-exported: the forms turn it into a form error
+
+logger = logging.getLogger(__name__)
+
+
+class IndexUnavailable(CxEngageError):
+    """The index's database failed mid-request: the page shows it as it shows CxEngage's
+    failures (the one error type), and the next request may read CxEngage instead."""
+
+    title = "The local index could not be read"
+    message = (
+        "The dashboard's own copy of the interaction list did not answer. Try again in a moment; "
+        "if it persists, an administrator should check the database and the index sync."
+    )
+    status_code = 503
+
 
 FACET_KINDS = ("agent", "queue", "flow")
 FACET_LIMIT = 50  # choices shown per kind, the most frequent first
@@ -89,7 +108,11 @@ def indexed_covers(*, start: datetime | None, end: datetime | None) -> bool:
     period the index keeps)."""
     if not indexed_enabled():
         return False
-    return index_coverage(tenant_id=_tenant_id(), start=start, end=end)
+    try:
+        return index_coverage(tenant_id=_tenant_id(), start=start, end=end)
+    except DatabaseError:  # read from CxEngage, as without the index
+        logger.exception("index: coverage could not be read")
+        return False
 
 
 def indexed_status() -> index_services.IndexStatus:
@@ -147,20 +170,35 @@ def _page(
     **extra: Any,
 ) -> Any:
     """Page ``number`` of ``query`` as ``cls`` (``extra``: its other fields)."""
-    rows, total = index_page(query, offset=(number - 1) * limit, limit=limit)
-    shown = page_of(Remote(total), number=number, limit=limit)
-    if shown.number != number and total:
-        # a shared link past the end after the period shrank: the last page instead
-        number = shown.number
+    with _readable():
         rows, total = index_page(query, offset=(number - 1) * limit, limit=limit)
         shown = page_of(Remote(total), number=number, limit=limit)
+        if shown.number != number and total:
+            # a shared link past the end after the period shrank: the last page instead
+            number = shown.number
+            rows, total = index_page(query, offset=(number - 1) * limit, limit=limit)
+            shown = page_of(Remote(total), number=number, limit=limit)
     return cls(page=Page(list(rows), shown.number, shown.paginator), tenant=tenant_get(), **extra)
+
+
+@contextmanager
+def _readable() -> Iterator[None]:
+    try:
+        yield
+    except DatabaseError as error:
+        logger.exception("index: could not be read")
+        raise IndexUnavailable(type(error).__name__) from error
+
+
+def _rows(query: IndexQuery) -> Iterator[Interaction]:
+    with _readable():
+        yield from index_rows(query)
 
 
 def indexed_rows(*, tz: tzinfo | None = None, **filters: Any) -> Iterator[Interaction]:
     """Every interaction matching ``filters``, in the query's order, for an export (the index
     reads them in batches: memory stays flat whatever the count)."""
-    return index_rows(indexed_query(**filters))
+    return _rows(indexed_query(**filters))
 
 
 def indexed_flagged(
@@ -171,7 +209,8 @@ def indexed_flagged(
     key = flag_key(flag_filter)
     every_flag = indexed_query(**filters, flagged_only=True)
     query = replace(every_flag, flags=(key,) if key else ())
-    counted = index_flag_counts(every_flag, tz=tz)
+    with _readable():
+        counted = index_flag_counts(every_flag, tz=tz)
     return _page(
         query,
         number=page,
@@ -197,7 +236,7 @@ def indexed_flagged_rows(
 ) -> Iterator[Interaction]:
     """Every flagged interaction matching ``filters`` (of type ``flag_filter`` if given)."""
     key = flag_key(flag_filter)
-    return index_rows(indexed_query(**filters, flagged_only=True, flags=(key,) if key else ()))
+    return _rows(indexed_query(**filters, flagged_only=True, flags=(key,) if key else ()))
 
 
 def indexed_facets(*, flagged_only: bool = False, **filters: Any) -> dict[str, list]:
@@ -208,5 +247,9 @@ def indexed_facets(*, flagged_only: bool = False, **filters: Any) -> dict[str, l
     for kind in FACET_KINDS:
         own = _FACET_FILTER[kind]
         query = indexed_query(**{**filters, own: ()}, flagged_only=flagged_only)
-        found[kind] = index_facets(query, kinds=(kind,), limit=FACET_LIMIT).get(kind, [])
+        try:
+            found[kind] = index_facets(query, kinds=(kind,), limit=FACET_LIMIT).get(kind, [])
+        except DatabaseError:  # the filters are drawn without counts; the page still answers
+            logger.exception("index: %s facet could not be counted", kind)
+            found[kind] = []
     return found

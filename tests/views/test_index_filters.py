@@ -417,3 +417,25 @@ def test_with_the_index_off_the_filters_are_absent_and_ignored(sup_client, live_
     response, html = get(sup_client, FLAGGED, {})
     assert response.status_code == 200 and 'name="depth"' in html
     assert "with the local index on, CXENGAGE_INDEX" in html
+
+
+# --- the index's database failing ------------------------------------------------------------
+
+
+def test_an_index_that_cannot_be_read_is_a_clear_error_not_a_500(sup_client, index_on, monkeypatch):
+    from django.db import DatabaseError
+
+    from interactions_app.services import indexed
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("disk I/O error")
+
+    monkeypatch.setattr(indexed, "index_page", broken)
+    monkeypatch.setattr(indexed, "index_facets", broken)
+    response, html = get(sup_client, LIST, {"channel": "voice"})
+    assert response.status_code == 503
+    assert "The local index could not be read" in html and "disk I/O" not in html
+    assert 'id="facets"' in html  # the filters are still there, to change or clear
+    monkeypatch.setattr(indexed, "index_coverage", broken)
+    response, html = get(sup_client, LIST, {})
+    assert response.status_code == 200 and len(ids_in(html)) == 25  # read from CxEngage
