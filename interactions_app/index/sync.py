@@ -159,7 +159,7 @@ class _Reader:
     def _list(self, window: Window, offset: int) -> object:
         self.count_call()
         return self.client.list_interactions(
-            limit=MAX_LIMIT, offset=offset, start=window.start, end=window.end
+            limit=MAX_LIMIT, offset=offset, start=window.start, end=window.end, summary=True
         )
 
     def pages(self, windows: Sequence[Window]) -> Iterator[tuple[list[Interaction], list[int]]]:
