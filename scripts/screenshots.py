@@ -60,6 +60,26 @@ def crm_sample() -> tuple[str, str] | None:
     return None
 
 
+def index_shots(page, name: str) -> None:
+    """The pages the local index answers: the list filtered by channel and the busiest agent
+    among those calls (read from the facet counts), longest first, and the flagged page with
+    every flagged interaction of the index's period; on a phone the filters unfolded too."""
+    page.goto(f"{BASE}/interactions/?channel=voice&sort=-duration&limit=25")
+    if name == "phone":  # folded there until asked for
+        page.locator("details[data-facets] > summary").click()
+    agent = page.locator("#facet-agent input").first.get_attribute("value")
+    page.locator("#facet-agent input").first.check()
+    page.wait_for_url(re.compile(r".*[?&]agent="))
+    if name == "phone":
+        page.evaluate("document.querySelector('#facets').scrollIntoView()")
+        page.screenshot(path=OUT / f"list-filters-open-{name}.png")
+        page.reload()
+    page.screenshot(path=OUT / f"list-filtered-{name}.png", full_page=name == "desktop")
+    page.goto(f"{BASE}/interactions/flagged/?limit=25")
+    page.screenshot(path=OUT / f"flagged-index-{name}.png", full_page=name == "desktop")
+    print(f"index-backed pages ({name}): voice calls of {agent}, longest first; flagged")
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     artifacts = {
@@ -91,6 +111,9 @@ def main() -> int:
                 shots["search-crm"] = (
                     f"/interactions/search/?kind=crm&value={ticket}&crm=zendesk&record-type=ticket"
                 )
+            page.goto(f"{BASE}/interactions/?limit=25")
+            if page.locator("#facets").count():  # the local index is on (make run turns it on)
+                index_shots(page, name)
             page.goto(f"{BASE}/interactions/flagged/?depth=50000&limit=10")
             if page.locator(".scan-progress").count():  # only while that scan is not cached
                 page.screenshot(path=OUT / f"flagged-scanning-{name}.png")

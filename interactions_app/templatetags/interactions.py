@@ -16,7 +16,11 @@ from django.utils.safestring import SafeString
 
 from interactions_app import record_fields, timeline
 from interactions_app.cxengage.models import Hook
-from interactions_app.flag_overview import FlagOverview, build_flag_overview
+from interactions_app.flag_overview import (
+    FlagOverview,
+    build_flag_overview,
+    flag_overview_of_counts,
+)
 from interactions_app.flags import flag_info
 from interactions_app.pii import Masked, mask_contact, mask_raw
 from interactions_app.record_fields import OtherField
@@ -70,6 +74,14 @@ def flag_explanation(flag_type: str | None) -> str:
 def flag_overview(scan: FlaggedScan, tz: tzinfo) -> FlagOverview:
     """The flagged page's chart of ``scan``: counts by flag type and by day in ``tz``."""
     return build_flag_overview(scan, tz=tz)
+
+
+@register.filter
+def indexed_flag_overview(results: Any) -> FlagOverview:
+    """The flagged page's chart from the index's counts over the whole period (an
+    ``IndexedFlaggedPage``: its days are already in the viewer's zone)."""
+    per_day = {d.day: d.counts for d in results.days}
+    return flag_overview_of_counts(results.counts, per_day)
 
 
 @register.filter

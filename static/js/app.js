@@ -163,3 +163,23 @@
     }
   });
 })();
+
+// The index's filters (_facets.html): folded on narrow screens when a page loads, then left as
+// the supervisor sets them, also across the htmx redraws a filter change makes.
+(function () {
+  var narrow = window.matchMedia("(max-width: 900px)");
+  var wasOpen = null;
+  function box() { return document.querySelector("details[data-facets]"); }
+  document.addEventListener("DOMContentLoaded", function () {
+    var found = box();
+    if (found && narrow.matches) found.open = false;
+  });
+  document.addEventListener("htmx:beforeSwap", function () {
+    var found = box();
+    wasOpen = found ? found.open : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var found = box();
+    if (found && wasOpen !== null) found.open = wasOpen;
+  });
+})();
