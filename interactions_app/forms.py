@@ -29,6 +29,7 @@ from django.http import QueryDict
 from .live import MAX_POLL, MAX_TERMS
 from .services.flagged_scan import flagged_scan_allowed
 from .services.types import CRM_NAMES, Hook
+from .triage import REVIEW_FILTERS
 
 PAGE_SIZES = (10, 25, 50, 100, 250, 1000)
 DEFAULT_PAGE_SIZE = 25
@@ -198,6 +199,12 @@ class FlaggedForm(TimeRangeForm):
         required=False,
     )
     flag = forms.CharField(required=False, max_length=64, validators=[reject_control_characters])
+    review = forms.ChoiceField(
+        label="Review",
+        choices=[("", "Any"), *REVIEW_FILTERS],
+        required=False,
+        error_messages={"invalid_choice": "Choose reviewed, not reviewed or mine."},
+    )
 
     def __init__(self, *args: Any, default_depth: int | None = None, **kwargs: Any) -> None:
         self.default_depth = default_depth or settings.CXENGAGE["FLAGGED_SCAN_DEPTH"]
@@ -239,6 +246,8 @@ class FlaggedForm(TimeRangeForm):
             **self.time_range(),
             "depth": self.cleaned_data["depth"],
             "flag_filter": self.cleaned_data["flag"],
+            "review": self.cleaned_data["review"],  # triage.py: "open", "reviewed", "mine"
+            "reviewer_id": getattr(self.user, "pk", None),
         }
 
 
@@ -434,6 +443,35 @@ class SearchForm:
         query = QueryDict(self.query_string(), mutable=True)
         query.update(self.paging_form.canonical_query())
         return query
+
+
+class QuickFindForm(PagingForm):
+    """The header's quick find box: ``?q=`` (an interaction id, a customer phone or email, or
+    an attribute value) and the paging of what it lists (``services.quick_find``)."""
+
+    q = forms.CharField(
+        label="Find",
+        required=False,
+        max_length=MAX_VALUE_LENGTH,
+        validators=[reject_control_characters],
+        error_messages={"max_length": f"Keep it under {MAX_VALUE_LENGTH} characters."},
+    )
+
+    def __init__(self, data: QueryDict | None = None, *, tz: tzinfo, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.submitted = bool(data is not None and (data.get("q") or "").strip())
+
+    def clean_q(self) -> str:
+        return " ".join((self.cleaned_data.get("q") or "").split())
+
+    def filters(self) -> dict[str, Any]:
+        return {"text": self.cleaned_data["q"]}
+
+    def query_string(self) -> str:
+        """What was looked for, as the audit log records it."""
+        query = QueryDict(mutable=True)
+        query["q"] = self.cleaned_data["q"]
+        return query.urlencode()
 
 
 class TermsField(forms.Field):

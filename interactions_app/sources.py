@@ -16,10 +16,12 @@ from typing import Any
 
 from django.urls import reverse
 
-from .forms import FlaggedForm, SearchForm, TimeRangeForm
+from .forms import FlaggedForm, QuickFindForm, SearchForm, TimeRangeForm
 from .services.flagged_scan import flagged_list, flagged_rows
 from .services.interactions import interaction_list, interaction_rows, interaction_search
+from .services.quick_find import quick_find, quick_find_open, quick_find_rows
 from .services.types import Interaction, ResultPage
+from .triage import review_stamp
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,11 @@ class Source:
     route: str | None = None  # its page below /interactions/ ("<name>/" unless given)
     waits: bool = False  # fetch takes wait=: its rows are gathered in the background
     audited: bool = False  # every valid page view is in the audit log (form.query_string())
+    # what else its cached results region depends on, besides the query, zone and rights:
+    # (valid form) -> key parts (the flagged page's triage, kept in the dashboard's database)
+    vary: Callable[[Any], tuple[object, ...]] | None = None
+    # (valid form) -> the id of the one interaction the query names, which the page opens
+    opens: Callable[[Any], str | None] | None = None
 
     @property
     def url_route(self) -> str:
@@ -52,9 +59,22 @@ class Source:
         patience = {"wait": wait} if self.waits else {}
         return self.fetch(**form.paging(), **form.filters(), **patience)
 
+    def opened(self, form: Any) -> str | None:
+        """The interaction a valid form's query names, if the source opens one (quick find)."""
+        return self.opens(form) if self.opens else None
+
+    def region_vary(self, form: Any) -> tuple[object, ...]:
+        return self.vary(form) if self.vary else ()
+
     def rows(self, form: Any) -> Iterator[Interaction]:
         """Every row of a valid form's query, for the CSV export."""
         return self.read(**form.filters())
+
+
+def _triage_vary(form: Any) -> tuple[object, ...]:
+    """A flagged page shows every row's triage, and "mine" is the viewer's own."""
+    mine = form.cleaned_data.get("review") == "mine"
+    return (*review_stamp(), form.user.pk if mine else None)
 
 
 def _by_name(*sources: Source) -> dict[str, Source]:
@@ -63,8 +83,25 @@ def _by_name(*sources: Source) -> dict[str, Source]:
 
 SOURCES = _by_name(
     Source("list", "All interactions", TimeRangeForm, interaction_list, interaction_rows, route=""),
-    Source("flagged", "Flagged", FlaggedForm, flagged_list, flagged_rows, waits=True),
+    Source(
+        "flagged",
+        "Flagged",
+        FlaggedForm,
+        flagged_list,
+        flagged_rows,
+        waits=True,
+        vary=_triage_vary,
+    ),
     Source("search", "Search", SearchForm, interaction_search, interaction_rows, audited=True),
+    Source(
+        "find",
+        "Quick find",
+        QuickFindForm,
+        quick_find,
+        quick_find_rows,
+        audited=True,
+        opens=lambda form: quick_find_open(text=form.cleaned_data["q"]),
+    ),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.paginator import Page, Paginator
@@ -191,6 +191,10 @@ class FlaggedPage(ResultPage):
 
     scan: FlaggedScan
     flag_filter: str  # the flag key shown ("" for every flag)
+    review_filter: str = ""  # the triage state shown (triage.REVIEW_FILTERS; "" for any)
+    review_counts: Any = None  # triage.ReviewCounts of the rows of this flag filter
+    reviews: Mapping[str, Any] = field(default_factory=dict)  # this page's FlagReviews by id
+    review_column = True  # the table shows each row's triage
 
     @property
     def complete(self) -> bool:
