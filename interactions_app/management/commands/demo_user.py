@@ -1,8 +1,8 @@
 """Create (or reset) the local demo supervisor used by `make run`. Refuses outside DEBUG.
 
 The demo supervisor may listen to recordings (``listen_recordings``), so the sandbox's calls
-play, and triage flagged interactions (``triage_flags``); customer addresses and numbers stay masked (no ``view_customer_pii``), as most
-supervisors see them."""
+play, and triage flagged interactions (``triage_flags``); customer addresses and numbers stay
+masked (no ``view_customer_pii``), as most supervisors see them."""
 
 from __future__ import annotations
 
