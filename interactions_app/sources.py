@@ -72,9 +72,9 @@ class Source:
 
 
 def _triage_vary(form: Any) -> tuple[object, ...]:
-    """A flagged page shows every row's triage, and "mine" is the viewer's own."""
-    mine = form.cleaned_data.get("review") == "mine"
-    return (*review_stamp(), form.user.pk if mine else None)
+    """A flagged page shows every row's triage, and its "Mine" (chip and filter) is the
+    viewer's own."""
+    return (*review_stamp(), getattr(form.user, "pk", None))
 
 
 def _by_name(*sources: Source) -> dict[str, Source]:

@@ -110,7 +110,7 @@ def review_save(
             review.reviewed_by_name = _name(user) if reviewed else ""
             review.reviewed_at = timezone.now() if reviewed else None
         if review.note != note:
-            changes.append(f"note: {note!r}" if note else "note removed")
+            changes.append(f"note: “{note}”" if note else "note removed")
             review.note = note
         if review.owner_id != (owner.pk if owner else None):
             changes.append(f"owner: {_name(owner)}" if owner else "owner removed")

@@ -138,7 +138,10 @@ def quick_find(*, text: str, page: int, limit: int) -> QuickFindPage:
     kind = _customer_kind(text)
     if kind is not None:
         if not _index_on():
-            note = "cannot search customers: the interaction index is off (CXENGAGE_INDEX)"
+            note = (
+                "cannot search customers: the interaction index is off "
+                "(an administrator turns it on with CXENGAGE_INDEX)"
+            )
             searched.append(Searched(kind, text, None, note))
         else:
             result = _customer_page(text, page=page, limit=limit)

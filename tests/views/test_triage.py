@@ -127,7 +127,7 @@ def test_htmx_swaps_the_panel_and_says_what_changed(sup_client, triager, flagged
     )
     html = response.content.decode()
     assert response.status_code == 200 and html.lstrip().startswith('<section id="triage"')
-    assert "Saved: marked reviewed; note: &#x27;checked&#x27;." in html
+    assert "Saved: marked reviewed; note: “checked”." in html
 
 
 @pytest.mark.parametrize(
@@ -215,14 +215,18 @@ def test_the_flagged_page_filters_on_review_and_shows_who(
 
 
 def test_mine_is_the_viewers_own_even_from_the_cache(
-    client, sup_client, triager, colleague, flagged_ids
+    client, sup_client, triager, colleague, django_user_model, flagged_ids
 ):
     _mark(colleague, flagged_ids[0], reviewed=False, owner=triager)
     assert ids_in(sup_client.get(FLAGGED, {**SCAN, "review": "mine"}).content.decode()) == [
         flagged_ids[0]
     ]
-    client.force_login(colleague)  # same URL, other viewer: not sup's cached region
+    mine_chip = 'Mine <span class="count">1</span>'
+    assert mine_chip in sup_client.get(FLAGGED, SCAN).content.decode()
+    # same URLs and rights, other viewer: not sup's cached regions
+    client.force_login(django_user_model.objects.create_user(username="bob", password="pw-3"))
     assert ids_in(client.get(FLAGGED, {**SCAN, "review": "mine"}).content.decode()) == []
+    assert 'Mine <span class="count">0</span>' in client.get(FLAGGED, SCAN).content.decode()
 
 
 def test_a_change_shows_on_the_next_flagged_page_at_once(sup_client, triager, flagged_ids):
