@@ -160,6 +160,7 @@ def _detail_triage_read_only(page: Any, live_api: Any) -> None:
 PAGES = {
     "saved-views-with-menu-open": _saved_views,
     "save-view-form-with-error": _save_form,
+    "quick-find-idle": lambda page, api: page.goto("/interactions/find/"),
     "quick-find-results": _find("VIP"),
     "quick-find-nothing": _find(UNKNOWN_ID),
     "detail-triage-read-only": _detail_triage_read_only,

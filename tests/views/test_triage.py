@@ -267,3 +267,13 @@ def test_the_export_follows_the_review_filter(sup_client, triager, colleague, fl
     )
     body = b"".join(response.streaming_content).decode()
     assert flagged_ids[1] in body and flagged_ids[0] not in body
+
+
+def test_a_polled_row_of_the_flagged_page_keeps_its_review_cell(sup_client, triager, flagged_ids):
+    _mark(triager, flagged_ids[0], reviewed=True)
+    row = reverse("interactions:row", args=[flagged_ids[0]])
+    on_flagged = sup_client.get(row, {"from": "/interactions/flagged/?depth=1000"}, **HX)
+    assert '<td class="c-review">' in on_flagged.content.decode()
+    assert "by sup" in on_flagged.content.decode()
+    on_list = sup_client.get(row, {"from": "/interactions/"}, **HX)
+    assert "c-review" not in on_list.content.decode()  # the list has no review column
