@@ -26,6 +26,8 @@ from django.urls import reverse
 
 from ..cxengage.errors import NotFound
 from ..cxengage.models import Interaction
+from ..index.queries import IndexQuery, index_page, index_rows
+from ..index.services import index_enabled
 from .interactions import interaction_get, interaction_rows, interaction_search, tenant_get
 from .types import ResultPage
 
@@ -86,21 +88,11 @@ def quick_find_open(*, text: str) -> str | None:
 # --- the index: the one call point for customer lookups ----------------------------------------
 
 
-def _index_on() -> bool:
-    from ..index.services import index_enabled
-
-    return index_enabled()
-
-
-def _customer_query(value: str):  # -> IndexQuery
-    from ..index.queries import IndexQuery
-
+def _customer_query(value: str) -> IndexQuery:
     return IndexQuery(tenant_id=str(settings.CXENGAGE["TENANT_ID"]), customers=(value,))
 
 
 def _customer_page(value: str, *, page: int, limit: int) -> ResultPage:
-    from ..index.queries import index_page
-
     items, total = index_page(_customer_query(value), offset=(page - 1) * limit, limit=limit)
     tenant = tenant_get()
     result = ResultPage.upstream(items, number=page, limit=limit, total=total, tenant=tenant)
@@ -110,8 +102,6 @@ def _customer_page(value: str, *, page: int, limit: int) -> ResultPage:
 
 
 def _customer_rows(value: str) -> Iterator[Interaction]:
-    from ..index.queries import index_rows
-
     return index_rows(_customer_query(value))
 
 
@@ -137,7 +127,7 @@ def quick_find(*, text: str, page: int, limit: int) -> QuickFindPage:
         searched.append(Searched("Interaction id", interaction_id, 0, "no interaction has it"))
     kind = _customer_kind(text)
     if kind is not None:
-        if not _index_on():
+        if not index_enabled():
             note = (
                 "cannot search customers: the interaction index is off "
                 "(an administrator turns it on with CXENGAGE_INDEX)"
