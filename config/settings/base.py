@@ -92,6 +92,9 @@ CXENGAGE = {
 CXENGAGE_INDEX = env_bool("CXENGAGE_INDEX", default=False)
 CXENGAGE_INDEX_DAYS = env_int("CXENGAGE_INDEX_DAYS", default=30, minimum=1, maximum=400)
 CXENGAGE_INDEX_INTERVAL = env_int("CXENGAGE_INDEX_INTERVAL", default=30, minimum=1, maximum=86400)
+# The index's agent and queue indexes carry non-key columns (INCLUDE) so PostgreSQL answers a
+# filtered count from the index alone; SQLite has no such thing and uses them as plain indexes.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -43,6 +43,7 @@ from .parsing import (
     parse_artifact_list,
     parse_interaction,
     parse_page,
+    parse_summary,
 )
 
 logger = logging.getLogger(__name__)
@@ -231,9 +232,11 @@ class CxEngageClient:
         hook_sub_type: str | None = None,
         hook_id: str | None = None,
         only_flagged: bool = False,
+        summary: bool = False,
     ) -> Page:
         """One page of interactions; ``only_flagged`` parses just the flagged ones into items
-        (``received`` still counts every result), which is what a flagged scan needs.
+        (``received`` still counts every result), which is what a flagged scan needs;
+        ``summary`` reads only what lists and the interaction index need (``parse_summary``).
 
         ``hook_type`` / ``hook_sub_type`` / ``hook_id`` find the interactions linked to a CRM
         record (``zendesk`` / ``ticket`` / ``415``): the public API docs' "Searching
@@ -264,7 +267,11 @@ class CxEngageClient:
                 "the interactions list answered 404", upstream_status=404
             ) from None
         return parse_page(
-            data, limit=limit, offset=offset, select=is_flagged if only_flagged else None
+            data,
+            limit=limit,
+            offset=offset,
+            select=is_flagged if only_flagged else None,
+            parse=parse_summary if summary else None,
         )
 
     def get_interaction(self, interaction_id: str) -> Interaction:

@@ -7,7 +7,7 @@ indexes, each for a query the pages make (``queries``):
 - ``(tenant, start)``: the list in time order, time windows, retention;
 - ``(tenant, channel, start)``: channel filters and their counts;
 - ``(tenant, customer_key, start)``: a customer's interactions;
-- ``(tenant, duration)``: sorting by duration;
+- ``(tenant, duration, id)``: sorting by duration (either way: running ones count as longest);
 - ``(tenant, start, flag_key)`` over flagged rows only: the flagged page and its counts;
 - ``(tenant, start)`` over unfinished rows only: what the sync re-reads.
 
@@ -63,7 +63,9 @@ class IndexedInteraction(_Filterable):
             models.Index(fields=["tenant_id", "start"], name="ix_int_tenant_start"),
             models.Index(fields=["tenant_id", "channel", "start"], name="ix_int_channel"),
             models.Index(fields=["tenant_id", "customer_key", "start"], name="ix_int_customer"),
-            models.Index(fields=["tenant_id", "duration"], name="ix_int_duration"),
+            models.Index(
+                fields=["tenant_id", "duration", "interaction_id"], name="ix_int_duration"
+            ),
             models.Index(
                 fields=["tenant_id", "start", "flag_key"],
                 name="ix_int_flagged",

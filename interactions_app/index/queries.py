@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta, tzinfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -185,16 +185,20 @@ def _matching(query: IndexQuery) -> QuerySet:
     return rows
 
 
-def _ordering(sort: str) -> tuple:
-    from django.db.models import F
+# Running interactions (no duration yet) count as the longest: last shortest-first, first
+# longest-first. That is PostgreSQL's own NULL order in both directions, so one index
+# (tenant, duration, id), read forwards or backwards, serves both sorts.
+_ORDERS = {
+    "-start": (F("start").desc(), F("interaction_id").desc()),
+    "start": (F("start").asc(), F("interaction_id").asc()),
+    "-duration": (F("duration").desc(nulls_first=True), F("interaction_id").desc()),
+    "duration": (F("duration").asc(nulls_last=True), F("interaction_id").asc()),
+}
+_REVERSED = {"-start": "start", "start": "-start", "-duration": "duration", "duration": "-duration"}
 
-    if sort == "start":
-        return ("start", "interaction_id")
-    if sort == "-duration":
-        return (F("duration").desc(nulls_last=True), "-interaction_id")
-    if sort == "duration":
-        return (F("duration").asc(nulls_last=True), "interaction_id")
-    return ("-start", "-interaction_id")
+
+def _ordering(sort: str) -> tuple:
+    return _ORDERS[sort]
 
 
 def _ids(query: IndexQuery) -> QuerySet:
@@ -318,40 +322,47 @@ def index_rows(query: IndexQuery, *, chunk_size: int = 1000) -> Iterator[Interac
         yield from _typed(batch, attributes=True)
 
 
+def facet_counts(query: IndexQuery, kind: str, *, limit: int = 20) -> QuerySet:
+    """The query counting ``kind`` (``agent``, ``queue``, ``flow``) within the result: rows
+    of ``shown`` (a name as shown) and ``n``, most first."""
+    if kind not in FACET_KINDS:
+        raise InvalidQuery(f"Unknown facet {kind!r}")
+    if kind == "flow":
+        return (
+            _matching(query)
+            .exclude(flow_key="")
+            .values("flow_key")
+            .annotate(n=Count("*"), shown=Min("flow_name"))
+            .order_by("-n", "flow_key")[:limit]
+        )
+    model = IndexedAgent if kind == "agent" else IndexedQueue
+    if query.agents or query.queues or query.customers:
+        # the result's interactions, then their agents (queues): one index lookup each
+        within = Q(tenant_id=query.tenant_id)
+        if query.start:
+            within &= Q(start__gte=query.start)
+        if query.end:
+            within &= Q(start__lt=query.end)
+        rows = model.objects.filter(
+            within, interaction_id__in=_matching(query).values("interaction_id")
+        )
+    else:
+        # every filter is on columns the agent (queue) rows carry themselves: no join
+        rows = model.objects.filter(_scalar_filters(query, on_interaction=False))
+    return (
+        rows.values("key").annotate(n=Count("*"), shown=Min("name")).order_by("-n", "key")[:limit]
+    )
+
+
 def index_facets(
     query: IndexQuery, *, kinds: Sequence[str] = FACET_KINDS, limit: int = 20
 ) -> dict[str, list[tuple[str, int]]]:
     """For each kind (``agent``, ``queue``, ``flow``) the names within the current result and
     how many of its interactions each has, most first (at most ``limit``)."""
-    facets: dict[str, list[tuple[str, int]]] = {}
-    for kind in kinds:
-        if kind not in FACET_KINDS:
-            raise InvalidQuery(f"Unknown facet {kind!r}")
-        if kind == "flow":
-            counted = (
-                _matching(query)
-                .exclude(flow_key="")
-                .values("flow_key")
-                .annotate(n=Count("*"), shown=Min("flow_name"))
-                .order_by("-n", "flow_key")[:limit]
-            )
-        else:
-            model = IndexedAgent if kind == "agent" else IndexedQueue
-            within = Q(tenant_id=query.tenant_id)
-            if query.start:
-                within &= Q(start__gte=query.start)
-            if query.end:
-                within &= Q(start__lt=query.end)
-            rows = model.objects.filter(
-                within, interaction_id__in=_matching(query).values("interaction_id")
-            )
-            counted = (
-                rows.values("key")
-                .annotate(n=Count("*"), shown=Min("name"))
-                .order_by("-n", "key")[:limit]
-            )
-        facets[kind] = [(row["shown"], row["n"]) for row in counted]
-    return facets
+    return {
+        kind: [(row["shown"], row["n"]) for row in facet_counts(query, kind, limit=limit)]
+        for kind in kinds
+    }
 
 
 def index_choices(*, tenant_id: str, kinds: Sequence[str] = FACET_KINDS) -> dict[str, list[str]]:
@@ -411,7 +422,7 @@ def index_neighbours(query: IndexQuery, *, interaction_id: str) -> tuple[str | N
     order = _ordering(query.sort)
     prev_id = (
         rows.filter(before)
-        .order_by(*_reversed(query.sort))
+        .order_by(*_ordering(_REVERSED[query.sort]))
         .values_list("interaction_id", flat=True)
         .first()
     )
@@ -419,42 +430,24 @@ def index_neighbours(query: IndexQuery, *, interaction_id: str) -> tuple[str | N
     return prev_id, next_id
 
 
-def _reversed(sort: str) -> tuple:
-    from django.db.models import F
-
-    if sort == "start":
-        return ("-start", "-interaction_id")
-    if sort == "-duration":
-        return (F("duration").asc(nulls_first=True), "interaction_id")
-    if sort == "duration":
-        return (F("duration").desc(nulls_first=True), "-interaction_id")
-    return ("start", "interaction_id")
-
-
 def _around(sort: str, start: datetime, duration: float | None, pk: str) -> tuple[Q, Q]:
     """Conditions for the rows before and after the anchor in ``sort`` order (ties broken by
-    id the same way; unknown durations last either way)."""
+    id the same way; running interactions, without a duration, count as the longest)."""
     if sort in ("-start", "start"):
         later = Q(start__gt=start) | Q(start=start, interaction_id__gt=pk)
         earlier = Q(start__lt=start) | Q(start=start, interaction_id__lt=pk)
         return (later, earlier) if sort == "-start" else (earlier, later)
     if duration is None:
-        known = Q(duration__isnull=False)
-        if sort == "-duration":
-            return known | Q(duration__isnull=True, interaction_id__gt=pk), Q(
-                duration__isnull=True, interaction_id__lt=pk
-            )
-        return known | Q(duration__isnull=True, interaction_id__lt=pk), Q(
-            duration__isnull=True, interaction_id__gt=pk
+        longer = Q(duration__isnull=True, interaction_id__gt=pk)
+        shorter = Q(duration__isnull=False) | Q(duration__isnull=True, interaction_id__lt=pk)
+    else:
+        longer = (
+            Q(duration__isnull=True)
+            | Q(duration__gt=duration)
+            | Q(duration=duration, interaction_id__gt=pk)
         )
-    longer = Q(duration__gt=duration) | Q(duration=duration, interaction_id__gt=pk)
-    shorter = Q(duration__lt=duration) | Q(duration=duration, interaction_id__lt=pk)
-    unknown = Q(duration__isnull=True)
-    if sort == "-duration":
-        return longer, shorter | unknown
-    return Q(duration__lt=duration) | Q(duration=duration, interaction_id__lt=pk), (
-        Q(duration__gt=duration) | Q(duration=duration, interaction_id__gt=pk) | unknown
-    )
+        shorter = Q(duration__lt=duration) | Q(duration=duration, interaction_id__lt=pk)
+    return (longer, shorter) if sort == "-duration" else (shorter, longer)
 
 
 def index_coverage(*, tenant_id: str, start: datetime | None, end: datetime | None) -> bool:
