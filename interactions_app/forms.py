@@ -29,7 +29,6 @@ from django.http import QueryDict
 from .live import MAX_POLL, MAX_TERMS
 from .services.flagged_scan import flagged_scan_allowed
 from .services.types import CRM_NAMES, Hook
-from .triage import REVIEW_FILTERS
 
 PAGE_SIZES = (10, 25, 50, 100, 250, 1000)
 DEFAULT_PAGE_SIZE = 25
@@ -189,6 +188,10 @@ class TimeRangeForm(PagingForm):
 
     def filters(self) -> dict[str, Any]:
         return self.time_range()
+
+
+# the flagged page's triage filter (``?review=``, see triage.py): not reviewed, reviewed, owned
+REVIEW_FILTERS = (("open", "Not reviewed"), ("reviewed", "Reviewed"), ("mine", "Mine"))
 
 
 class FlaggedForm(TimeRangeForm):

@@ -32,14 +32,14 @@ class Source:
     fetch: Callable[..., ResultPage]  # service: (page=, limit=, **form.filters()) -> one page
     read: Callable[..., Iterator[Interaction]]  # service: (**form.filters()) -> every row
     _: KW_ONLY
-    route: str | None = None  # its page below /interactions/ ("<name>/" unless given)
-    waits: bool = False  # fetch takes wait=: its rows are gathered in the background
-    audited: bool = False  # every valid page view is in the audit log (form.query_string())
     # what else its cached results region depends on, besides the query, zone and rights:
     # (valid form) -> key parts (the flagged page's triage, kept in the dashboard's database)
     vary: Callable[[Any], tuple[object, ...]] | None = None
     # (valid form) -> the id of the one interaction the query names, which the page opens
     opens: Callable[[Any], str | None] | None = None
+    route: str | None = None  # its page below /interactions/ ("<name>/" unless given)
+    waits: bool = False  # fetch takes wait=: its rows are gathered in the background
+    audited: bool = False  # every valid page view is in the audit log (form.query_string())
 
     @property
     def url_route(self) -> str:
@@ -89,8 +89,8 @@ SOURCES = _by_name(
         FlaggedForm,
         flagged_list,
         flagged_rows,
-        waits=True,
         vary=_triage_vary,
+        waits=True,
     ),
     Source("search", "Search", SearchForm, interaction_search, interaction_rows, audited=True),
     Source(

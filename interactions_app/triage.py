@@ -27,11 +27,6 @@ from .models import FlagReview
 
 CHUNK = 500  # interaction ids per query
 PERMISSION = "interactions_app.triage_flags"
-REVIEW_FILTERS = (
-    ("open", "Not reviewed"),
-    ("reviewed", "Reviewed"),
-    ("mine", "Mine"),
-)
 
 
 def can_triage(user: Any) -> bool:

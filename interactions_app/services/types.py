@@ -191,7 +191,7 @@ class FlaggedPage(ResultPage):
 
     scan: FlaggedScan
     flag_filter: str  # the flag key shown ("" for every flag)
-    review_filter: str = ""  # the triage state shown (triage.REVIEW_FILTERS; "" for any)
+    review_filter: str = ""  # the triage state shown (forms.REVIEW_FILTERS; "" for any)
     review_counts: Any = None  # triage.ReviewCounts of the rows of this flag filter
     reviews: Mapping[str, Any] = field(default_factory=dict)  # this page's FlagReviews by id
     review_column = True  # the table shows each row's triage
