@@ -29,6 +29,7 @@ from django.http import QueryDict
 from .live import MAX_POLL, MAX_TERMS
 from .services.flagged_scan import flagged_scan_allowed
 from .services.types import CRM_NAMES, Hook
+from .triage import review_stamp
 
 PAGE_SIZES = (10, 25, 50, 100, 250, 1000)
 DEFAULT_PAGE_SIZE = 25
@@ -190,10 +191,6 @@ class TimeRangeForm(PagingForm):
         return self.time_range()
 
 
-# the flagged page's triage filter (``?review=``, see triage.py): not reviewed, reviewed, owned
-REVIEW_FILTERS = (("open", "Not reviewed"), ("reviewed", "Reviewed"), ("mine", "Mine"))
-
-
 class FlaggedForm(TimeRangeForm):
     depth = forms.TypedChoiceField(
         label="Scan",
@@ -202,9 +199,10 @@ class FlaggedForm(TimeRangeForm):
         required=False,
     )
     flag = forms.CharField(required=False, max_length=64, validators=[reject_control_characters])
+    # the triage filter (triage.py): not reviewed, reviewed, owned by the viewer
     review = forms.ChoiceField(
         label="Review",
-        choices=[("", "Any"), *REVIEW_FILTERS],
+        choices=[("", "Any"), ("open", "Not reviewed"), ("reviewed", "Reviewed"), ("mine", "Mine")],
         required=False,
         error_messages={"invalid_choice": "Choose reviewed, not reviewed or mine."},
     )
@@ -243,6 +241,11 @@ class FlaggedForm(TimeRangeForm):
 
     def clean_flag(self) -> str:
         return (self.cleaned_data.get("flag") or "").strip()
+
+    def cache_vary(self) -> tuple[object, ...]:
+        """What the cached region depends on besides the query, zone and rights: every row's
+        triage (kept in the dashboard's database) and the viewer, whose "Mine" it shows."""
+        return (*review_stamp(), getattr(self.user, "pk", None))
 
     def filters(self) -> dict[str, Any]:
         return {

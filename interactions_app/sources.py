@@ -21,7 +21,6 @@ from .services.flagged_scan import flagged_list, flagged_rows
 from .services.interactions import interaction_list, interaction_rows, interaction_search
 from .services.quick_find import quick_find, quick_find_open, quick_find_rows
 from .services.types import Interaction, ResultPage
-from .triage import review_stamp
 
 
 @dataclass(frozen=True)
@@ -32,9 +31,6 @@ class Source:
     fetch: Callable[..., ResultPage]  # service: (page=, limit=, **form.filters()) -> one page
     read: Callable[..., Iterator[Interaction]]  # service: (**form.filters()) -> every row
     _: KW_ONLY
-    # what else its cached results region depends on, besides the query, zone and rights:
-    # (valid form) -> key parts (the flagged page's triage, kept in the dashboard's database)
-    vary: Callable[[Any], tuple[object, ...]] | None = None
     # (valid form) -> the id of the one interaction the query names, which the page opens
     opens: Callable[[Any], str | None] | None = None
     route: str | None = None  # its page below /interactions/ ("<name>/" unless given)
@@ -63,18 +59,9 @@ class Source:
         """The interaction a valid form's query names, if the source opens one (quick find)."""
         return self.opens(form) if self.opens else None
 
-    def region_vary(self, form: Any) -> tuple[object, ...]:
-        return self.vary(form) if self.vary else ()
-
     def rows(self, form: Any) -> Iterator[Interaction]:
         """Every row of a valid form's query, for the CSV export."""
         return self.read(**form.filters())
-
-
-def _triage_vary(form: Any) -> tuple[object, ...]:
-    """A flagged page shows every row's triage, and its "Mine" (chip and filter) is the
-    viewer's own."""
-    return (*review_stamp(), getattr(form.user, "pk", None))
 
 
 def _by_name(*sources: Source) -> dict[str, Source]:
@@ -89,7 +76,6 @@ SOURCES = _by_name(
         FlaggedForm,
         flagged_list,
         flagged_rows,
-        vary=_triage_vary,
         waits=True,
     ),
     Source("search", "Search", SearchForm, interaction_search, interaction_rows, audited=True),

@@ -89,7 +89,7 @@ class Results:
     def region(self) -> SafeString:
         if not self.ready:
             return self.render_region().html
-        vary = (self.query.urlencode(), self.zone.name, *self.source.region_vary(self.form))
+        vary = (self.query.urlencode(), self.zone.name, *getattr(self.form, "cache_vary", tuple)())
         return cached_partial(self.request, self.render_region, vary=vary)
 
     def rows(self) -> Iterator[Interaction] | None:
