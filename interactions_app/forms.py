@@ -42,6 +42,7 @@ from .services.indexed import (
     indexed_status,
 )
 from .services.types import CRM_NAMES, Hook
+from .triage import review_stamp
 
 PAGE_SIZES = (10, 25, 50, 100, 250, 1000)
 DEFAULT_PAGE_SIZE = 25
@@ -560,6 +561,13 @@ class FlaggedForm(IndexFilters, TimeRangeForm):
         required=False,
     )
     flag = forms.CharField(required=False, max_length=64, validators=[reject_control_characters])
+    # the triage filter (triage.py): not reviewed, reviewed, owned by the viewer
+    review = forms.ChoiceField(
+        label="Review",
+        choices=[("", "Any"), ("open", "Not reviewed"), ("reviewed", "Reviewed"), ("mine", "Mine")],
+        required=False,
+        error_messages={"invalid_choice": "Choose reviewed, not reviewed or mine."},
+    )
 
     def __init__(self, *args: Any, default_depth: int | None = None, **kwargs: Any) -> None:
         self.default_depth = default_depth or settings.CXENGAGE["FLAGGED_SCAN_DEPTH"]
@@ -600,6 +608,11 @@ class FlaggedForm(IndexFilters, TimeRangeForm):
     def clean_flag(self) -> str:
         return (self.cleaned_data.get("flag") or "").strip()
 
+    def cache_vary(self) -> tuple[object, ...]:
+        """What the cached region depends on besides the query, zone and rights: every row's
+        triage (kept in the dashboard's database) and the viewer, whose "Mine" it shows."""
+        return (*review_stamp(), getattr(self.user, "pk", None))
+
     def filters(self) -> dict[str, Any]:
         if self.indexed:
             return {**self.index_filters(), "flag_filter": self.cleaned_data["flag"], "tz": self.tz}
@@ -607,6 +620,8 @@ class FlaggedForm(IndexFilters, TimeRangeForm):
             **self.time_range(),
             "depth": self.cleaned_data["depth"],
             "flag_filter": self.cleaned_data["flag"],
+            "review": self.cleaned_data["review"],  # triage.py: "open", "reviewed", "mine"
+            "reviewer_id": getattr(self.user, "pk", None),
         }
 
     def facet_filters(self) -> dict[str, Any]:
@@ -812,6 +827,35 @@ class SearchForm:
         query = QueryDict(self.query_string(), mutable=True)
         query.update(self.paging_form.canonical_query())
         return query
+
+
+class QuickFindForm(PagingForm):
+    """The header's quick find box: ``?q=`` (an interaction id, a customer phone or email, or
+    an attribute value) and the paging of what it lists (``services.quick_find``)."""
+
+    q = forms.CharField(
+        label="Find",
+        required=False,
+        max_length=MAX_VALUE_LENGTH,
+        validators=[reject_control_characters],
+        error_messages={"max_length": f"Keep it under {MAX_VALUE_LENGTH} characters."},
+    )
+
+    def __init__(self, data: QueryDict | None = None, *, tz: tzinfo, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.submitted = bool(data is not None and (data.get("q") or "").strip())
+
+    def clean_q(self) -> str:
+        return " ".join((self.cleaned_data.get("q") or "").split())
+
+    def filters(self) -> dict[str, Any]:
+        return {"text": self.cleaned_data["q"]}
+
+    def query_string(self) -> str:
+        """What was looked for, as the audit log records it."""
+        query = QueryDict(mutable=True)
+        query["q"] = self.cleaned_data["q"]
+        return query.urlencode()
 
 
 class TermsField(forms.Field):

@@ -18,10 +18,11 @@ from typing import Any
 
 from django.urls import reverse
 
-from .forms import FlaggedForm, ListForm, SearchForm
+from .forms import FlaggedForm, ListForm, QuickFindForm, SearchForm
 from .services.flagged_scan import flagged_list, flagged_rows
 from .services.indexed import indexed_flagged, indexed_flagged_rows, indexed_list, indexed_rows
 from .services.interactions import interaction_list, interaction_rows, interaction_search
+from .services.quick_find import quick_find, quick_find_open, quick_find_rows
 from .services.types import Interaction, ResultPage
 
 
@@ -33,6 +34,8 @@ class Source:
     fetch: Callable[..., ResultPage]  # service: (page=, limit=, **form.filters()) -> one page
     read: Callable[..., Iterator[Interaction]]  # service: (**form.filters()) -> every row
     _: KW_ONLY
+    # (valid form) -> the id of the one interaction the query names, which the page opens
+    opens: Callable[[Any], str | None] | None = None
     route: str | None = None  # its page below /interactions/ ("<name>/" unless given)
     waits: bool = False  # fetch takes wait=: its rows are gathered in the background
     audited: bool = False  # every valid page view is in the audit log (form.query_string())
@@ -59,6 +62,10 @@ class Source:
             return self.index_fetch(**form.paging(), **form.filters())
         patience = {"wait": wait} if self.waits else {}
         return self.fetch(**form.paging(), **form.filters(), **patience)
+
+    def opened(self, form: Any) -> str | None:
+        """The interaction a valid form's query names, if the source opens one (quick find)."""
+        return self.opens(form) if self.opens else None
 
     def rows(self, form: Any) -> Iterator[Interaction]:
         """Every row of a valid form's query, for the CSV export."""
@@ -93,6 +100,15 @@ SOURCES = _by_name(
         index_read=indexed_flagged_rows,
     ),
     Source("search", "Search", SearchForm, interaction_search, interaction_rows, audited=True),
+    Source(
+        "find",
+        "Quick find",
+        QuickFindForm,
+        quick_find,
+        quick_find_rows,
+        audited=True,
+        opens=lambda form: quick_find_open(text=form.cleaned_data["q"]),
+    ),
 )
 
 

@@ -165,6 +165,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "interactions_app.context_processors.pii",
+                "interactions_app.context_processors.saved_views",
             ],
         },
     },

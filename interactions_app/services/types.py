@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.paginator import Page, Paginator
@@ -191,6 +191,17 @@ class FlaggedPage(ResultPage):
 
     scan: FlaggedScan
     flag_filter: str  # the flag key shown ("" for every flag)
+    review_filter: str = ""  # the triage state shown ("open", "reviewed", "mine"; "" for any)
+    review_counts: Any = None  # triage.ReviewCounts of the rows of this flag filter
+    reviews: Mapping[str, Any] = field(default_factory=dict)  # this page's FlagReviews by id
+    review_column = True  # the table shows each row's triage
+
+    @property
+    def empty_message(self) -> str:
+        """What an empty table says when the review filter left nothing."""
+        if self.review_filter and not self.items:
+            return "No flagged interactions in the scanned range match this review filter."
+        return ""
 
     @property
     def complete(self) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
@@ -47,6 +48,13 @@ class Results:
         self.query = self.form.canonical_query() if self.valid else QueryDict()
         self.results = None
         self.held = None  # an export's pass (services.exports), once admitted
+
+    def opened(self) -> str | None:
+        """The interaction the query names, if the source opens one; an upstream failure
+        becomes the page's error."""
+        opened, error = attempt(self.source.opened, self.form)
+        self.error = self.error or error
+        return opened
 
     @property
     def ready(self) -> bool:
@@ -81,7 +89,7 @@ class Results:
     def region(self) -> SafeString:
         if not self.ready:
             return self.render_region().html
-        vary = (self.query.urlencode(), self.zone.name)
+        vary = (self.query.urlencode(), self.zone.name, *getattr(self.form, "cache_vary", tuple)())
         return cached_partial(self.request, self.render_region, vary=vary)
 
     def rows(self) -> Iterator[Interaction] | None:
@@ -137,7 +145,10 @@ def results(request: HttpRequest, source: Source) -> HttpResponse:
     """A source's page, or its ``#results`` region for htmx; a search is audited."""
     page = Results(request, source)
     if page.ready and source.audited:
-        audit_record(request=request, action=source.name, query=page.form.query_string())
+        audit_record(request=request, action="search", query=page.form.query_string())
+    opened = page.ready and page.opened()
+    if opened:  # the query names one interaction (quick find by id): open it
+        return redirect("interactions:detail", interaction_id=opened)
     return page.reply(page.region())
 
 
