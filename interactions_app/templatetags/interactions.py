@@ -109,6 +109,12 @@ def zone_abbr(value: datetime | None, tz: tzinfo) -> str:
 
 
 @register.filter
+def wall_clock(value: datetime | None, tz: tzinfo) -> str | None:
+    """A moment as a time-range field's value in ``tz`` ("2026-11-24T09:30"); None for none."""
+    return value.astimezone(tz).strftime("%Y-%m-%dT%H:%M") if value else None
+
+
+@register.filter
 def matches(value: str | None, terms: Collection[str]) -> bool:
     return bool(value) and value.casefold() in terms
 

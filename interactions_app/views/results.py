@@ -81,7 +81,8 @@ class Results:
     def region(self) -> SafeString:
         if not self.ready:
             return self.render_region().html
-        vary = (self.query.urlencode(), self.zone.name)
+        # a preset ("last hour") names a range that moves: what it resolved to is in the key
+        vary = (self.query.urlencode(), self.zone.name, repr(self.form.filters()))
         return cached_partial(self.request, self.render_region, vary=vary)
 
     def rows(self) -> Iterator[Interaction] | None:

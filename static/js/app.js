@@ -163,3 +163,19 @@
     }
   });
 })();
+
+// Phones: the time filters fold (details[data-fold-narrow]) so the first rows are on the first
+// screen; a form with an error stays open, and a wider window opens it again.
+(function () {
+  "use strict";
+  if (!window.matchMedia) return;
+  var narrow = window.matchMedia("(max-width: 720px)");
+  function fold(root) {
+    root.querySelectorAll("details[data-fold-narrow]").forEach(function (details) {
+      if (!narrow.matches) details.open = true;
+      else if (!details.hasAttribute("data-keep-open")) details.open = false;
+    });
+  }
+  fold(document);
+  if (narrow.addEventListener) narrow.addEventListener("change", function () { fold(document); });
+})();
