@@ -157,6 +157,20 @@
       event.preventDefault();
     }
   });
+  // A poll's answer replaces the detail tables too (out of band): keep the sections the reader
+  // opened (raw JSON, other fields) open across it.
+  var opened = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var tables = document.getElementById("detail-tables");
+    if (!tables || !event.detail.target || event.detail.target.id !== "live-detail") return;
+    opened = Array.prototype.map.call(tables.querySelectorAll("details"), function (d) { return d.open; });
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var tables = document.getElementById("detail-tables");
+    if (!opened || !tables) return;
+    tables.querySelectorAll("details").forEach(function (d, n) { if (opened[n]) d.open = true; });
+    opened = null;
+  });
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden && document.querySelector("[data-live-poll]")) {
       document.dispatchEvent(new CustomEvent("live-resume"));
