@@ -163,6 +163,11 @@ class Timeline:
     running: bool = False  # the interaction is in progress: open bars are "still open", not red
 
     @property
+    def has_open(self) -> bool:
+        """Whether a bar runs without an end (the legend explains the open-ended bar then)."""
+        return any(lane.missing_end for lane in self.lanes)
+
+    @property
     def open_word(self) -> str:
         """What a bar without an end is called: "still open" (running) or "end not received"."""
         return STILL_OPEN if self.running else END_NOT_RECEIVED
