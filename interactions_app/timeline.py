@@ -397,7 +397,8 @@ def _segment_lane(
     if segment.start is not None:
         qualifiers = f" ({', '.join(notes)})" if notes else ""
         types = start_type if segment.end is None else sublabel
-        title = f"{label}{qualifiers} · {types} · {_span_text(segment.start, segment.end, tz, open_word)}"
+        span = _span_text(segment.start, segment.end, tz, open_word)
+        title = f"{label}{qualifiers} · {types} · {span}"
         if segment.end is None and segment.seconds is not None:
             title += f" · segment time reported as {format_duration(segment.seconds, precise=True)}"
         bars = (axis.bar(segment.start, segment.end, css, title),)
@@ -660,12 +661,8 @@ def build_timeline(interaction: Interaction, *, tz: tzinfo, now: datetime) -> Ti
     ivr = _ivr_lane(interaction, axis, tz)
     if ivr is not None:
         lanes.append(ivr)
-    lanes += [
-        _queue_lane(queue, axis, tz, open_word) for queue in _by_start(interaction.queues)
-    ]
-    lanes += [
-        _agent_lane(agent, axis, tz, open_word) for agent in _by_start(interaction.agents)
-    ]
+    lanes += [_queue_lane(queue, axis, tz, open_word) for queue in _by_start(interaction.queues)]
+    lanes += [_agent_lane(agent, axis, tz, open_word) for agent in _by_start(interaction.agents)]
     customer = _customer_talk_lane(interaction.customer_talk_times, axis, tz, open_word)
     if customer is not None:
         lanes.append(customer)

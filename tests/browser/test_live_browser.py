@@ -135,9 +135,9 @@ def test_the_whole_page_refreshes_when_it_finishes(
         """() => {
           window.__notReloaded = true;
           window.__announced = [];
-          new MutationObserver(() => window.__announced.push(
-            document.getElementById("live-status").textContent.trim()
-          )).observe(document.getElementById("live-status"), {childList: true, subtree: true, characterData: true});
+          const status = document.getElementById("live-status");
+          new MutationObserver(() => window.__announced.push(status.textContent.trim()))
+            .observe(status, {childList: true, subtree: true, characterData: true});
         }"""
     )
     page.locator("#detail-tables details.raw summary").click()  # a reader opened the raw JSON
