@@ -26,18 +26,11 @@ from django.core.validators import RegexValidator
 from django.forms.fields import BaseTemporalField
 from django.http import QueryDict
 
+from . import time_ranges
 from .live import MAX_POLL, MAX_TERMS
 from .services.flagged_scan import flagged_scan_allowed
 from .services.types import CRM_NAMES, Hook
-from .time_ranges import (
-    PRESETS,
-    PRESETS_BY_NAME,
-    Preset,
-    current_time,
-    preset_range,
-    zone_name,
-    zone_named,
-)
+from .time_ranges import PRESETS, PRESETS_BY_NAME, Preset, preset_range, zone_name, zone_named
 
 PAGE_SIZES = (10, 25, 50, 100, 250, 1000)
 DEFAULT_PAGE_SIZE = 25
@@ -219,7 +212,8 @@ class TimeRangeForm(PagingForm):
         if start or end or "start" in self.errors or "end" in self.errors:
             cleaned["preset"] = ""  # a time typed in wins over a quick range
         elif cleaned.get("preset"):
-            start, end = preset_range(cleaned["preset"], tz=self.link_tz, now=current_time())
+            now = time_ranges.current_time()
+            start, end = preset_range(cleaned["preset"], tz=self.link_tz, now=now)
         self.range_start, self.range_end = start, end
         return cleaned
 
