@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -32,6 +33,7 @@ from ..sources import SOURCES, Source
 from .base import answer, attempt, htmx_partial, respond, viewer
 
 HTMX_POLL_WAIT = 0.8  # seconds an htmx refresh waits for results still being gathered
+ID = "00000000-0000-4000-8000-000000000000"  # where a CSV row's link puts its id
 
 
 class Results:
@@ -115,9 +117,15 @@ class Results:
             token=request.GET.get("token"),
             reference=getattr(request, "request_id", "-"),
             secure=request.is_secure(),
+            detail_link=self.detail_link(),
         )
         response.streaming_content = self.held.over(response.streaming_content)
         return response
+
+    def detail_link(self) -> str:
+        """The absolute URL of a detail page with ``{id}`` for its id (a CSV row's link)."""
+        url = self.request.build_absolute_uri(reverse("interactions:detail", args=[ID]))
+        return url.replace(ID, "{id}")
 
     def reply(self, region: SafeString, *, whole: bool = False) -> HttpResponse:
         status = 400 if self.invalid else 200
