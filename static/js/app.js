@@ -193,3 +193,44 @@
   fold(document);
   if (narrow.addEventListener) narrow.addEventListener("change", function () { fold(document); });
 })();
+
+// Detail tables wider than their panel (phones): say so above the table, and let the keyboard
+// scroll it (a focusable region named after its section). Checked again after every swap and
+// when the window changes size.
+(function () {
+  "use strict";
+  function mark(root) {
+    (root || document).querySelectorAll(".panel .table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      var hint = wrap.previousElementSibling;
+      var hasHint = hint && hint.classList.contains("scroll-hint");
+      wrap.classList.toggle("scrolls", scrolls);
+      if (scrolls) {
+        var heading = wrap.parentElement.querySelector("h2");
+        var name = heading ? heading.firstChild.textContent.trim() : "Table";
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", name + " (scrolls sideways)");
+        if (!hasHint) {
+          hint = document.createElement("p");
+          hint.className = "scroll-hint";
+          hint.setAttribute("aria-hidden", "true");
+          hint.textContent = "Scroll sideways for more columns \u2192";
+          wrap.parentElement.insertBefore(hint, wrap);
+        }
+      } else {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+        if (hasHint) hint.remove();
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { mark(document); });
+  document.addEventListener("htmx:afterSettle", function () { mark(document); });
+  var timer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { mark(document); }, 150);
+  });
+})();
