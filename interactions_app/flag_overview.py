@@ -58,6 +58,7 @@ class FlagOverview:
     days: tuple[DayBar, ...]
     peak: int  # the busiest day's count (the day chart's scale)
     undated: int  # flagged interactions without a start time
+    older: int = 0  # flagged interactions before the first day drawn (``max_days`` back)
 
 
 def build_flag_overview(scan: FlaggedScan, *, tz: tzinfo, max_days: int = 62) -> FlagOverview:
@@ -124,4 +125,5 @@ def flag_overview_of_counts(
                 end=(start + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
             )
         )
-    return FlagOverview(by_type=by_type, days=tuple(days), peak=peak, undated=undated)
+    older = sum(sum(c.values()) for d, c in per_day.items() if d < first)
+    return FlagOverview(by_type=by_type, days=tuple(days), peak=peak, undated=undated, older=older)

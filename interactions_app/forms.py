@@ -29,6 +29,7 @@ from django.forms.fields import BaseTemporalField
 from django.http import QueryDict
 from django.utils.text import slugify
 
+from . import time_ranges
 from .flags import FLAGS, flag_key
 from .live import MAX_POLL, MAX_TERMS
 from .pii import can_see_pii
@@ -42,6 +43,7 @@ from .services.indexed import (
     indexed_status,
 )
 from .services.types import CRM_NAMES, Hook
+from .time_ranges import PRESETS, PRESETS_BY_NAME, Preset, preset_range, zone_name, zone_named
 from .triage import review_stamp
 
 PAGE_SIZES = (10, 25, 50, 100, 250, 1000)
@@ -159,6 +161,11 @@ class WallClockDateTimeField(forms.DateTimeField):
 
 
 class TimeRangeForm(PagingForm):
+    """A time range: typed ``start``/``end`` or a ``preset``, read in the zone ``tz`` names
+    (``time_ranges.py``: a link selects the same interactions for every reader). Without
+    ``tz`` the times are read in ``tz=`` given here (the reader's display zone), and the
+    canonical query names it."""
+
     start = WallClockDateTimeField(
         label="From",
         required=False,
@@ -171,16 +178,37 @@ class TimeRangeForm(PagingForm):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    preset = forms.ChoiceField(
+        choices=[("", "Any time"), *((p.name, p.label) for p in PRESETS)],
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the quick ranges."},
+    )
+    tz = forms.CharField(required=False, max_length=64)
+
+    presets = PRESETS
 
     def __init__(self, data: QueryDict | None = None, *, tz: tzinfo, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        self.tz = tz
+        self.link_tz = tz  # the zone of this link's times: the URL's ``tz``, else the reader's
+        self.zone_name = zone_name(tz)
+        self.range_start: datetime | None = None  # the range asked for, typed or a preset
+        self.range_end: datetime | None = None
+
+    def clean_tz(self) -> str:
+        name = (self.cleaned_data.get("tz") or "").strip()
+        if not name:
+            return self.zone_name
+        zone = zone_named(name)
+        if zone is None:
+            raise ValidationError("This link names a time zone that does not exist.")
+        self.link_tz, self.zone_name = zone, name
+        return name
 
     def _in_tenant_zone(self, value: datetime | None) -> datetime | None:
         if value is None:
             return None
-        # The supervisor meant the tenant's wall clock, whatever zone the request runs in.
-        return value.replace(tzinfo=None).replace(tzinfo=self.tz)
+        # The supervisor meant the wall clock of the link's zone, whatever zone the request runs in.
+        return value.replace(tzinfo=None).replace(tzinfo=self.link_tz)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -195,13 +223,36 @@ class TimeRangeForm(PagingForm):
         start, end = cleaned["start"], cleaned["end"]
         if start and end and start.astimezone(UTC) >= end.astimezone(UTC):
             self.add_error("end", "The end must be after the start.")
+        if start or end or "start" in self.errors or "end" in self.errors:
+            cleaned["preset"] = ""  # a time typed in wins over a quick range
+        elif cleaned.get("preset"):
+            now = time_ranges.current_time()
+            start, end = preset_range(cleaned["preset"], tz=self.link_tz, now=now)
+        self.range_start, self.range_end = start, end
         return cleaned
 
+    @property
+    def active_preset(self) -> Preset | None:
+        """The quick range this (valid) form selects, if any."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return PRESETS_BY_NAME.get(cleaned.get("preset") or "")
+
+    @property
+    def has_range(self) -> bool:
+        return self.range_start is not None or self.range_end is not None
+
     def time_range(self) -> dict[str, datetime | None]:
-        return {"start": self.cleaned_data["start"], "end": self.cleaned_data["end"]}
+        return {"start": self.range_start, "end": self.range_end}
 
     def filters(self) -> dict[str, Any]:
         return self.time_range()
+
+    def canonical_query(self) -> QueryDict:
+        """As for every form, and the zone the times are in only when there are times."""
+        query = super().canonical_query()
+        if not (query.get("start") or query.get("end") or query.get("preset")):
+            query.pop("tz", None)
+        return query
 
 
 CHANNEL_CHOICES = (
@@ -592,8 +643,7 @@ class FlaggedForm(IndexFilters, TimeRangeForm):
         return deeper if deeper and self._may_scan(deeper) else None
 
     def _may_scan(self, depth: int) -> bool:
-        window = {"start": self.cleaned_data.get("start"), "end": self.cleaned_data.get("end")}
-        return flagged_scan_allowed(depth=depth, user=self.user, **window)
+        return flagged_scan_allowed(depth=depth, user=self.user, **self.time_range())
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

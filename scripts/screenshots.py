@@ -81,6 +81,20 @@ def index_shots(page, name: str) -> None:
     print(f"index-backed pages ({name}): voice calls of {agent}, longest first; flagged")
 
 
+def live_sample() -> str | None:
+    """An interaction still in progress with an agent on it, or None."""
+    url = f"{SANDBOX}/tenants/{SANDBOX_TENANT}/interactions?limit=100"
+    auth = {"Authorization": f"Basic {SANDBOX_LOGIN}"}
+    request = urllib.request.Request(url, headers=auth)  # noqa: S310 - the local sandbox
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - ours
+            results = json.loads(response.read())["results"] or []
+    except OSError:
+        return None
+    running = [r for r in results if r.get("dataComplete") is False and r.get("agents")]
+    return running[0]["interactionId"] if running else None
+
+
 def main() -> int:
     if sys.argv[1:] == ["team"]:
         return team_only()
@@ -150,6 +164,21 @@ def main() -> int:
                 page.wait_for_selector("#artifacts:not([aria-busy])")
                 page.locator("#artifacts").scroll_into_view_if_needed()
                 page.screenshot(path=OUT / f"{shot}-{name}.png", full_page=True)
+            # quick ranges: a preset chosen; a link made in another zone (both zones shown);
+            # the flagged page of the last 7 days (partial on a busy tenant), on a phone its
+            # first screen
+            for shot, path in {
+                "presets": "/interactions/?preset=yesterday&limit=10",
+                "shared-link-zone": "/interactions/?preset=today&tz=Europe/London&limit=10",
+                "flagged-last-7-days": "/interactions/flagged/?preset=last-7-days",
+            }.items():
+                page.goto(BASE + path)
+                page.wait_for_selector(".scan-progress", state="detached", timeout=60000)
+                page.screenshot(path=OUT / f"{shot}-{name}.png")
+            live = live_sample()
+            if live:  # in progress: "still open" parts, the whole page refreshing by itself
+                page.goto(f"{BASE}/interactions/{live}/")
+                page.screenshot(path=OUT / f"detail-live-{name}.png", full_page=True)
             page.goto(BASE + "/preferences/time-zone/")
             page.screenshot(path=OUT / f"time-zone-{name}.png")
             team_pages(page, name)

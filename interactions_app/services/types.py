@@ -148,6 +148,12 @@ class ResultPage:
         return True
 
     @property
+    def partial(self) -> bool:
+        """True when these rows come from less than the whole period asked for (a flagged scan
+        that read only the most recent part of it): the page must say so by its numbers."""
+        return False
+
+    @property
     def page_links(self) -> list[int | None]:
         """Page numbers for the pager around this one; None where the run is broken."""
         paginator = self.page.paginator
@@ -206,6 +212,20 @@ class FlaggedPage(ResultPage):
     @property
     def complete(self) -> bool:
         return self.scan.finished
+
+    @property
+    def partial(self) -> bool:
+        return not self.scan.busy and not self.scan.covers_all
+
+    @property
+    def covered(self) -> int:
+        """How many interactions the rows were found among (the scan's reach so far)."""
+        return self.scan.scanned
+
+    @property
+    def covered_of(self) -> int | None:
+        """How many the period asked for holds; None when CxEngage did not say."""
+        return self.scan.total
 
 
 # --- artifacts: recordings, transcripts, emails ----------------------------------------------

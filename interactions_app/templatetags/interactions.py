@@ -121,6 +121,12 @@ def zone_abbr(value: datetime | None, tz: tzinfo) -> str:
 
 
 @register.filter
+def wall_clock(value: datetime | None, tz: tzinfo) -> str | None:
+    """A moment as a time-range field's value in ``tz`` ("2026-11-24T09:30"); None for none."""
+    return value.astimezone(tz).strftime("%Y-%m-%dT%H:%M") if value else None
+
+
+@register.filter
 def matches(value: str | None, terms: Collection[str]) -> bool:
     return bool(value) and value.casefold() in terms
 
@@ -172,7 +178,10 @@ NO_NAMES = SafeString('<span class="muted">—</span>')  # a constant of ours, n
 
 @register.filter
 def first_and_more(names: tuple[str, ...] | list[str]) -> str:
-    """'Support +2' with every name in the title; format_html escapes each upstream name.
+    """'Support +2': the first name, and the others behind a ``<details>`` that opens with a
+    tap, a click or the keyboard and reads "and 2 more" to a screen reader (a title alone
+    reaches neither touch nor screen readers); every name is also in the title for a mouse.
+    format_html escapes each upstream name.
 
     A filter rather than an include: a 1000-row table calls it 2000 times.
     """
@@ -181,10 +190,15 @@ def first_and_more(names: tuple[str, ...] | list[str]) -> str:
     everyone = ", ".join(names)
     if len(names) == 1:
         return format_html('<span title="{}">{}</span>', everyone, names[0])
+    others = len(names) - 1
     return format_html(
-        '<span title="{}">{}</span> <span class="more" title="{}">+{}</span>',
+        '<span title="{}">{}</span> <details class="more" title="{}"><summary>'
+        '<span aria-hidden="true">+{}</span><span class="visually-hidden">and {} more</span>'
+        '</summary><span class="more-names">{}</span></details>',
         everyone,
         names[0],
         everyone,
-        len(names) - 1,
+        others,
+        others,
+        ", ".join(names[1:]),
     )

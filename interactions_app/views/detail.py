@@ -83,7 +83,7 @@ def interaction_detail(request: HttpRequest, interaction_id: str) -> HttpRespons
         if context["interaction"] is None:
             return HttpResponse(status=204)
         _audit_poll(request, interaction_id, "live detail")
-        return render(request, f"{PAGE}#{LIVE_REGION}", context)
+        return render(request, f"{PAGE}#{LIVE_REGION}", {**context, "polled": True})
     if isinstance(context["error"], NotFound):
         return _not_found(request, interaction_id)
     if context["interaction"] is not None:

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -33,6 +34,7 @@ from ..sources import SOURCES, Source
 from .base import answer, attempt, htmx_partial, respond, viewer
 
 HTMX_POLL_WAIT = 0.8  # seconds an htmx refresh waits for results still being gathered
+ID = "00000000-0000-4000-8000-000000000000"  # where a CSV row's link puts its id
 
 
 class Results:
@@ -89,7 +91,13 @@ class Results:
     def region(self) -> SafeString:
         if not self.ready:
             return self.render_region().html
-        vary = (self.query.urlencode(), self.zone.name, *getattr(self.form, "cache_vary", tuple)())
+        # a preset ("last hour") names a range that moves: what it resolved to is in the key
+        vary = (
+            self.query.urlencode(),
+            self.zone.name,
+            repr(self.form.filters()),
+            *getattr(self.form, "cache_vary", tuple)(),
+        )
         return cached_partial(self.request, self.render_region, vary=vary)
 
     def rows(self) -> Iterator[Interaction] | None:
@@ -122,9 +130,15 @@ class Results:
             token=request.GET.get("token"),
             reference=getattr(request, "request_id", "-"),
             secure=request.is_secure(),
+            detail_link=self.detail_link(),
         )
         response.streaming_content = self.held.over(response.streaming_content)
         return response
+
+    def detail_link(self) -> str:
+        """The absolute URL of a detail page with ``{id}`` for its id (a CSV row's link)."""
+        url = self.request.build_absolute_uri(reverse("interactions:detail", args=[ID]))
+        return url.replace(ID, "{id}")
 
     def reply(self, region: SafeString, *, whole: bool = False) -> HttpResponse:
         status = 400 if self.invalid else 200

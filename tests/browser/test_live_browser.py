@@ -53,13 +53,114 @@ def test_detail_badges_change_without_a_reload(
     live_api.clock(advance_seconds=DAY)
     page.locator("#live-detail .badge.flag").wait_for(timeout=15_000)
     assert page.locator("#live-detail .badge.live").count() == 0
-    assert page.locator("#live-detail .badge.ok").inner_text() == "Data complete"
+    # a flagged interaction wears its flag alone: no "Data complete" / "Reporting finished"
+    assert page.locator("#live-detail .badge.done, #live-detail .badge.ok").count() == 0
     assert page.locator("#live-detail[data-live-poll]").count() == 0  # polling stopped
     assert page.evaluate("window.__notReloaded") is True
     count = len(polls)
     page.wait_for_timeout(2500)
     assert len(polls) == count  # and stays stopped
     assert errors == []  # no CSP violation (htmx runs with allowEval: false)
+
+
+@pytest.fixture
+def finishes_plain(live_api) -> str:
+    """An interaction unfinished at the anchor that finishes unflagged, every part ended, with
+    more segments, queues or agent legs than it has at the anchor."""
+    unfinished = [
+        i for i in live_api.interactions(limit=100)["results"] if i["dataComplete"] is False
+    ]
+    now = {i["interactionId"]: live_api.interactions(f"/{i['interactionId']}") for i in unfinished}
+    live_api.clock(advance_seconds=DAY)
+    later = {i: live_api.interactions(f"/{i}") for i in now}
+    live_api.reset()
+
+    def parts(record):
+        return sum(len(record.get(k) or ()) for k in ("segments", "queues", "agents"))
+
+    def all_ended(record):
+        ends = [
+            p.get("endTimestamp")
+            for k in ("segments", "queues", "agents")
+            for p in record.get(k) or ()
+        ]
+        return all(ends)
+
+    grown = [
+        i
+        for i in now
+        if not later[i].get("flagged") and all_ended(later[i]) and parts(later[i]) > parts(now[i])
+    ]
+    assert grown
+    return grown[0]
+
+
+def _counts(page) -> dict[str, int]:
+    """What the timeline and the tables each say the interaction has."""
+    return page.evaluate(
+        """() => {
+          const rows = (title) => {
+            const h = [...document.querySelectorAll("#detail-tables h2")]
+              .find((e) => e.textContent.trim().startsWith(title));
+            const table = h && h.parentElement.querySelector("table");
+            return table ? table.tBodies[0].rows.length : 0;
+          };
+          const lanes = (kind) => document.querySelectorAll(`#live-detail .tl-row--${kind}`).length;
+          return {
+            segments: rows("Segments"), segmentLanes: lanes("segment"),
+            queues: rows("Queues"), queueLanes: lanes("queue"),
+            agents: rows("Agents"), agentLanes: lanes("agent"),
+          };
+        }"""
+    )
+
+
+def test_the_whole_page_refreshes_when_it_finishes(
+    make_page, supervisor, live_api, fast_polls, finishes_plain
+):
+    """Header, timeline and every table change together; afterwards nothing on the page says
+    "end not received" or "still open", the tables agree with the timeline, and the finish is
+    announced once to screen readers."""
+    page = make_page(logged_in=True)
+    page.goto(f"/interactions/{finishes_plain}/")
+    body = page.locator("main")
+    assert body.get_by_text("end not received").count() == 0  # running is not missing
+    assert body.locator(".still-open, .tl-pill--open").count() >= 1
+    assert (
+        "in progress: the whole page refreshes by itself" in page.locator(".refreshed").inner_text()
+    )
+    before = _counts(page)
+    assert before["segments"] == before["segmentLanes"]
+    page.evaluate(
+        """() => {
+          window.__notReloaded = true;
+          window.__announced = [];
+          const status = document.getElementById("live-status");
+          new MutationObserver(() => window.__announced.push(status.textContent.trim()))
+            .observe(status, {childList: true, subtree: true, characterData: true});
+        }"""
+    )
+    page.locator("#detail-tables details.raw summary").click()  # a reader opened the raw JSON
+
+    live_api.clock(advance_seconds=DAY)
+    page.locator("#live-detail .badge.done").wait_for(timeout=15_000)
+    page.wait_for_timeout(300)  # the settle step of the same swap
+    after = _counts(page)
+    assert after["segments"] == after["segmentLanes"]
+    assert after["queues"] == after["queueLanes"]
+    assert after["agents"] == after["agentLanes"]
+    assert sum(after.values()) > sum(before.values())  # the tables did change
+    assert body.get_by_text("end not received").count() == 0
+    assert body.locator(".still-open, .tl-pill--open, .badge.live").count() == 0
+    assert page.locator("#detail-tables details.raw").evaluate("d => d.open") is True
+    assert "finished while you watched" in page.locator(".refreshed").inner_text()
+    assert page.evaluate("window.__notReloaded") is True
+    page.wait_for_timeout(2500)  # polling has stopped: nothing more is announced
+    announced = [text for text in page.evaluate("window.__announced") if text]
+    assert len(set(announced)) == 1 and announced[0].startswith(
+        "This interaction has just finished"
+    )
+    assert page.locator("#live-detail[data-live-poll]").count() == 0
 
 
 def test_hidden_tab_pauses_then_resumes(make_page, supervisor, live_api, fast_polls):

@@ -39,10 +39,16 @@ VIP_CALLBACK = {
 }
 HEADER = [
     "Interaction ID",
+    "Link",
     "Start (US/Eastern)",
+    "End (US/Eastern)",
     "Start (UTC)",
-    "End (UTC)",
+    "Duration",
     "Duration (seconds)",
+    "Talk",
+    "Hold",
+    "Wrap-up",
+    "Queue wait",
     "Channel",
     "Direction",
     "Customer",
@@ -51,9 +57,10 @@ HEADER = [
     "Queues",
     "Agents",
     "Flagged",
+    "Flag",
     "Flag type",
     "Flag explanation",
-    "Data complete",
+    "Reporting finished",
     "Disposition",
     "Custom attributes",
 ]
@@ -164,7 +171,8 @@ def test_one_hour_export_has_every_row_of_the_page_total(sup_client, live_api):
     zone = ZoneInfo("US/Eastern")
     low = datetime(2026, 11, 20, 10, tzinfo=zone)
     high = datetime(2026, 11, 20, 11, tzinfo=zone)
-    starts = [datetime.fromisoformat(row[2].replace("Z", "+00:00")) for row in rows[1:]]
+    start = HEADER.index("Start (UTC)")
+    starts = [datetime.fromisoformat(row[start] + "+00:00") for row in rows[1:]]
     assert all(low <= s < high for s in starts)
     assert starts == sorted(starts, reverse=True)  # most recent first, as the pages
 
@@ -287,20 +295,23 @@ def test_row_values_match_the_interaction(sup_client, live_api):
     row = dict(zip(HEADER, rows[1], strict=True))
     item = services.interaction_get(interaction_id=row["Interaction ID"])
     zone = ZoneInfo("US/Eastern")
-    assert row["Start (US/Eastern)"] == item.start.astimezone(zone).isoformat(
-        timespec="milliseconds"
-    )
-    assert row["Start (US/Eastern)"].endswith("-05:00")
-    assert datetime.fromisoformat(row["Start (US/Eastern)"]) == item.start
-    assert datetime.fromisoformat(row["Start (UTC)"].replace("Z", "+00:00")) == item.start
-    assert row["Start (UTC)"].endswith("Z") and row["End (UTC)"].endswith("Z")
+    # spreadsheet-ready: the tenant's wall clock, the zone named in the header row
+    local = datetime.strptime(row["Start (US/Eastern)"], "%Y-%m-%d %H:%M:%S")
+    assert local == item.start.astimezone(zone).replace(tzinfo=None, microsecond=0)
+    end = datetime.strptime(row["End (US/Eastern)"], "%Y-%m-%d %H:%M:%S")
+    assert end == item.end.astimezone(zone).replace(tzinfo=None, microsecond=0)
+    utc = datetime.strptime(row["Start (UTC)"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    assert utc == item.start.replace(microsecond=0)
     assert float(row["Duration (seconds)"]) == pytest.approx(item.duration_seconds, abs=0.001)
+    hours, minutes, seconds = (int(n) for n in row["Duration"].split(":"))
+    assert hours * 3600 + minutes * 60 + seconds == round(item.duration_seconds)
+    assert row["Link"] == f"http://testserver/interactions/{item.id}/"
     assert row["Channel"] == item.channel and row["Direction"] == item.direction
     assert row["Flow"] == (item.flow_name or item.flow_id)
     assert row["Queues"] == "; ".join(item.queue_names)
     assert row["Agents"] == "; ".join(item.agent_names)
     assert row["Flagged"] == ("yes" if item.flagged else "no")
-    assert row["Data complete"] == "yes"
+    assert row["Reporting finished"] == "yes"
 
 
 def _crafted(**fields) -> Interaction:
@@ -370,9 +381,11 @@ def test_formula_cells_are_neutralised_in_the_file():
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
     # our own figures are numbers, not neutralised text
     assert row["Duration (seconds)"] == "124.75"
-    assert row["Start (US/Eastern)"] == "2026-11-20T10:00:00.250-05:00"
-    assert row["Start (UTC)"] == "2026-11-20T15:00:00.250Z"
-    assert row["End (UTC)"] == "2026-11-20T15:02:05.000Z"
+    assert row["Duration"] == "0:02:05"
+    assert row["Start (US/Eastern)"] == "2026-11-20 10:00:00"
+    assert row["End (US/Eastern)"] == "2026-11-20 10:02:05"
+    assert row["Start (UTC)"] == "2026-11-20 15:00:00"
+    assert row["Flag"] == "Flagged: =cmd|' /C calc'!A0"  # its label beside the raw type
 
 
 def test_empty_fields_are_empty_cells():
@@ -381,6 +394,50 @@ def test_empty_fields_are_empty_cells():
     assert row["Interaction ID"] == "x"
     assert all(row[name] == "" for name in HEADER if name not in ("Interaction ID", "Flagged"))
     assert row["Flagged"] == "no"
+
+
+def test_durations_flag_label_and_every_name_for_a_spreadsheet():
+    from interactions_app.cxengage.models import Agent, Queue
+
+    none = {"id": None, "start": None, "end": None}
+    item = _crafted(
+        agents=(
+            Agent(**none, agent_id="a", name="Ann", talk_seconds=3662.4, wrap_up_seconds=30),
+            Agent(**none, agent_id="b", name="Bob", talk_seconds=10, wrap_up_seconds=None),
+            Agent(**none, agent_id="c", name="Cy"),
+        ),
+        queues=(
+            Queue(**none, queue_id="s", name="Support", queue_seconds=40),
+            Queue(**none, queue_id="b", name="Billing", queue_seconds=5.6),
+        ),
+        customer_hold_seconds=75,
+        flagged=True,
+        flag_type="Queue",
+    )
+    data = b"".join(
+        export.csv_chunks(
+            [item],
+            tz=ZoneInfo("US/Eastern"),
+            timezone_name="US/Eastern",
+            detail_link="https://dash.example/interactions/{id}/",
+        )
+    )
+    header, values = rows_of(data)
+    assert header == HEADER  # the tenant's zone is named in the header row
+    row = dict(zip(HEADER, values, strict=True))
+    assert row["Talk"] == "1:01:12" and row["Wrap-up"] == "0:00:30"
+    assert row["Hold"] == "0:01:15" and row["Queue wait"] == "0:00:46"
+    assert row["Flag"] == "Queue end missing" and row["Flag type"] == "Queue"
+    assert row["Agents"] == "Ann; Bob; Cy" and row["Queues"] == "Support; Billing"
+    assert row["Link"] == f"https://dash.example/interactions/{item.id}/"
+
+
+def test_the_export_links_back_to_the_dashboard(sup_client, live_api):
+    rows = rows_of(body_of(sup_client.get(EXPORT_LIST, ONE_HOUR)))
+    row = dict(zip(HEADER, rows[1], strict=True))
+    link = row["Link"]
+    assert link == f"http://testserver/interactions/{row['Interaction ID']}/"
+    assert sup_client.get(link.removeprefix("http://testserver")).status_code == 200
 
 
 def test_cells_with_commas_quotes_and_newlines_round_trip():
