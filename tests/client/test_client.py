@@ -593,6 +593,7 @@ def test_transport_failures_map_to_errors(rsps, client, raised, expected) -> Non
         pytest.param("   \n", id="whitespace"),
         pytest.param("<!doctype html><html><body>Gateway</body></html>", id="html"),
         pytest.param(f'[{{"interactionId": "{INTERACTION_ID}"}}]', id="list-not-object"),
+        pytest.param("{}", id="empty-object"),  # not a one-row answer: no interaction in it
         pytest.param('{"total": 3}', id="no-results"),
         pytest.param('{"results": {"interactionId": "x"}}', id="results-not-list"),
     ],

@@ -372,19 +372,20 @@ def test_segments_sorted_by_number_with_unnumbered_last() -> None:
 
 
 @pytest.mark.parametrize(
-    ("flagged", "flag_type", "expected"),
+    ("flagged", "flag_type", "expected", "kept_type"),
     [
-        (None, "Stuck", True),
-        (False, "Agent", True),
-        ("false", "Queue", True),
-        (True, None, True),
-        (None, None, False),
-        (False, "", False),
-        (None, "   ", False),
-        ("no", None, False),
+        (None, "Stuck", True, "Stuck"),
+        (False, "Agent", True, "Agent"),
+        ("false", "Queue", True, "Queue"),
+        (None, "  queue \t", True, "queue"),
+        (True, None, True, None),
+        (None, None, False, None),
+        (False, "", False, None),
+        (None, "   ", False, None),
+        ("no", None, False, None),
     ],
 )
-def test_flagging(flagged, flag_type, expected) -> None:
+def test_flagging(flagged, flag_type, expected, kept_type) -> None:
     data = {"interactionId": ID}
     if flagged is not None:
         data["flagged"] = flagged
@@ -392,7 +393,7 @@ def test_flagging(flagged, flag_type, expected) -> None:
         data["flagType"] = flag_type
     interaction = parse_interaction(data)
     assert interaction.flagged is expected
-    assert interaction.flag_type == ((flag_type or "").strip() or None)
+    assert interaction.flag_type == kept_type
 
 
 def test_interaction_id_is_normalised_or_falls_back() -> None:

@@ -282,25 +282,64 @@ def test_flagged_export_that_cannot_finish_its_scan_is_a_504(sup_client, live_ap
 # --- the values ----------------------------------------------------------------------------
 
 
-def test_row_values_match_the_interaction(sup_client, live_api):
+def _sandbox_list(sandbox, start_utc: str, end_utc: str) -> list[dict]:
+    """The same window as the sandbox answers it, read straight from it (not through the
+    dashboard's client or parser)."""
+    from tests.reliability.conftest import sandbox_call
+
+    path = f"/tenants/{sandbox.TENANT_A}/interactions?start={start_utc}&end={end_utc}&limit=1000"
+    return sandbox_call(sandbox, "GET", path)["results"]
+
+
+def test_row_values_match_the_sandboxs_raw_json(sup_client, live_api):
     rows = rows_of(body_of(sup_client.get(EXPORT_LIST, ONE_HOUR)))
-    row = dict(zip(HEADER, rows[1], strict=True))
-    item = services.interaction_get(interaction_id=row["Interaction ID"])
-    zone = ZoneInfo("US/Eastern")
-    assert row["Start (US/Eastern)"] == item.start.astimezone(zone).isoformat(
-        timespec="milliseconds"
-    )
-    assert row["Start (US/Eastern)"].endswith("-05:00")
-    assert datetime.fromisoformat(row["Start (US/Eastern)"]) == item.start
-    assert datetime.fromisoformat(row["Start (UTC)"].replace("Z", "+00:00")) == item.start
-    assert row["Start (UTC)"].endswith("Z") and row["End (UTC)"].endswith("Z")
-    assert float(row["Duration (seconds)"]) == pytest.approx(item.duration_seconds, abs=0.001)
-    assert row["Channel"] == item.channel and row["Direction"] == item.direction
-    assert row["Flow"] == (item.flow_name or item.flow_id)
-    assert row["Queues"] == "; ".join(item.queue_names)
-    assert row["Agents"] == "; ".join(item.agent_names)
-    assert row["Flagged"] == ("yes" if item.flagged else "no")
-    assert row["Data complete"] == "yes"
+    assert rows[0] == HEADER
+    # 10:00-11:00 in US/Eastern is 15:00-16:00 UTC
+    raw = _sandbox_list(live_api, "2026-11-20T15:00:00.000Z", "2026-11-20T16:00:00.000Z")
+    assert [row[0] for row in rows[1:]] == [item["interactionId"] for item in raw]
+    # the first row, value by value, as written by hand from the sandbox's JSON for it
+    first = dict(zip(HEADER, rows[1], strict=True))
+    assert raw[0]["startTimestamp"] == "2026-11-20T15:59:59.710Z"
+    assert raw[0]["customer"] == "+15558338773" and raw[0]["contactPoint"] == "+15553005555"
+    assert first == {
+        "Interaction ID": "eff29b85-05a0-41fb-a051-9a862b672e5f",
+        "Start (US/Eastern)": "2026-11-20T10:59:59.710-05:00",
+        "Start (UTC)": "2026-11-20T15:59:59.710Z",
+        "End (UTC)": "2026-11-20T16:08:42.209Z",
+        "Duration (seconds)": "522.499",
+        "Channel": "voice",
+        "Direction": "inbound",
+        "Customer": "'+1 555 ••• ••73",  # masked (no view_customer_pii), formula-guarded
+        "Contact point": "'+15553005555",  # the tenant's own number stays visible
+        "Flow": "Billing IVR",
+        "Queues": "Billing",
+        "Agents": "Daniel Novak",
+        "Flagged": "no",
+        "Flag type": "",
+        "Flag explanation": "",
+        "Data complete": "yes",
+        "Disposition": "Billing question answered",
+        "Custom attributes": "lang-en",
+    }
+    # every row against its own raw item: the fields that are copied, not formatted
+    for row, item in zip(rows[1:], raw, strict=True):
+        got = dict(zip(HEADER, row, strict=True))
+        assert got["Start (UTC)"] == item["startTimestamp"]
+        assert got["End (UTC)"] == item.get("endTimestamp", "")
+        assert got["Start (US/Eastern)"].endswith("-05:00")
+        assert got["Start (US/Eastern)"][11:23] != got["Start (UTC)"][11:23]
+        assert got["Channel"] == item["channelType"] and got["Direction"] == item["direction"]
+        assert got["Flow"] == item["flowName"]
+        names = list(dict.fromkeys(q["queueName"] for q in item["queues"]))  # each named once
+        assert got["Queues"] == "; ".join(names)
+        assert got["Flagged"] == ("yes" if item.get("flagged") else "no")
+        assert got["Data complete"] == {True: "yes", False: "no"}[item["dataComplete"]]
+        customer = item["customer"]
+        if re.fullmatch(r"\+1555\d{7}", customer):  # the documented shapes, nothing looser
+            assert got["Customer"] == f"'+1 555 ••• ••{customer[-2:]}"
+        else:
+            user, _, domain = customer.partition("@")
+            assert got["Customer"] == f"{user[0]}•••@{domain}", customer
 
 
 def _crafted(**fields) -> Interaction:
@@ -325,6 +364,10 @@ def _crafted(**fields) -> Interaction:
         ("\tcmd", "'\tcmd"),
         ("\r=1", "'\r=1"),
         ("\uff1d1+1", "'\uff1d1+1"),  # full-width equals sign
+        ("\uff0b15551234567", "'\uff0b15551234567"),  # full-width plus
+        ("\uff0d2+3", "'\uff0d2+3"),  # full-width hyphen-minus
+        ("\uff20SUM(A1:A9)", "'\uff20SUM(A1:A9)"),  # full-width commercial at
+        ("a\uff1d1", "a\uff1d1"),  # only at the start
         ("plain", "plain"),
         ("a=1", "a=1"),
         ("", ""),
