@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from datetime import datetime
 
 import pytest
 from django.urls import reverse
@@ -66,8 +67,8 @@ def test_flagged_scan_shows_first_rows_before_it_ends(sup_client, live_api, sett
     assert first.status_code == 200
     assert "Scanning:" in html and 'hx-trigger="load delay:400ms"' in html
     assert '<meta http-equiv="refresh"' in html  # without JavaScript the page reloads itself
-    scanned = int(re.search(r"Scanning: ([\d,]+) of", html).group(1).replace(",", ""))
-    assert 0 <= scanned < 10000
+    progress = [_scanned(html)]
+    early = html if progress[0] else ""
     deadline = time.monotonic() + 30
     while True:  # what htmx does: poll the results fragment until the scan has finished
         poll = sup_client.get(
@@ -75,9 +76,31 @@ def test_flagged_scan_shows_first_rows_before_it_ends(sup_client, live_api, sett
         ).content.decode()
         if "Scanning:" not in poll or time.monotonic() > deadline:
             break
+        progress.append(_scanned(poll))
+        if progress[-1]:  # rows already shown while the scan reads on
+            early = poll
     assert "Scanning:" not in poll
     assert "Scanned the most recent <strong>10,000</strong>" in poll
     assert "<html" not in poll
+    # progress was shown on the way: a count that grew, never past the depth, with rows
+    assert progress == sorted(progress) and progress[-1] <= 10000, progress
+    assert any(0 < p < 10000 for p in progress), progress  # shown part-way, not only at 0
+    assert _row_times(early), "no flagged row was shown before the scan ended"
+    for shown in (early, poll):  # flagged rows most recent first, during the scan and after
+        times = _row_times(shown)
+        assert times == sorted(times, reverse=True)
+
+
+def _scanned(html: str) -> int:
+    return int(re.search(r"Scanning: ([\d,]+) of", html).group(1).replace(",", ""))
+
+
+def _row_times(html: str) -> list[str]:
+    """Each row's start as sortable text (the sandbox's rows all fall in one year)."""
+    return [
+        datetime.strptime(t, "%b %d, %H:%M:%S").strftime("%m-%d %H:%M:%S")
+        for t in re.findall(r'<td class="c-when"><a [^>]*>([^<]+)</a>', html)
+    ]
 
 
 def test_a_failed_background_scan_is_reported_not_hidden(sup_client, live_api):
