@@ -169,3 +169,42 @@ def test_an_outsized_finished_interaction_is_not_kept_in_the_cache(live_api, set
         settle()
     paths = live_api.stats()["paths"]
     assert sum(n for path, n in paths.items() if path.endswith(other.id)) == 2
+
+
+SMALL_SCAN = {"depth": 1000}  # one upstream page
+
+
+def test_a_crashed_scan_is_an_error_page_then_retried_after_its_error_window(
+    sup_client, live_api, monkeypatch, caplog
+):
+    from interactions_app.services import flagged_scan
+
+    real = flagged_scan._read_pages
+    crashes = []
+
+    def buggy(**kwargs):
+        crashes.append(kwargs["depth"])
+        raise KeyError("a bug in the scan, not an upstream error")
+
+    monkeypatch.setattr(flagged_scan, "_read_pages", buggy)
+    monkeypatch.setattr(flagged_scan, "SCAN_ERROR_SECONDS", 1)
+    first = sup_client.get(FLAGGED, SMALL_SCAN)
+    assert first.status_code == 502
+    assert "The interactions service had a problem" in first.content.decode()
+    assert "KeyError" not in first.content.decode()  # named in the log, not in the page
+    assert any(r.getMessage() == "flagged scan crashed" and r.exc_info for r in caplog.records)
+    settle()
+    again = sup_client.get(
+        FLAGGED, SMALL_SCAN
+    )  # within the window: the same failure, no second scan
+    assert again.status_code == 502 and len(crashes) == 1
+
+    monkeypatch.setattr(flagged_scan, "_read_pages", real)  # the bug is gone
+    deadline = time.monotonic() + 30
+    while (
+        page := sup_client.get(FLAGGED, SMALL_SCAN)
+    ).status_code == 502 and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the failure is forgotten (1 s), not a fixed wait
+    assert page.status_code == 200
+    assert "Scanned the most recent" in page.content.decode()
+    assert len(crashes) == 1
