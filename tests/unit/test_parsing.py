@@ -851,3 +851,12 @@ def test_error_summary_reads_every_shape(body, content_type, said) -> None:
     summary = error_summary(body, content_type)
     assert summary.startswith(said) or summary == said
     assert "\n" not in summary and len(summary) <= 200
+
+
+@pytest.mark.parametrize("empty", [[], {}, None])
+def test_an_empty_list_sent_as_an_object_is_no_item(empty) -> None:
+    # the wrong-types answer sends lists as objects keyed by index, so [] arrives as {}: no agent
+    # with nothing in it (the fuzz property test found {} read as one invented, empty item)
+    data = {"interactionId": ID, "segments": empty, "queues": empty, "agents": empty}
+    interaction = parse_interaction(data)
+    assert interaction.segments == () and interaction.queues == () and interaction.agents == ()
