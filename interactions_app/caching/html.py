@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
 from ..pii import can_see_pii
+from . import store
 from .keys import tenant_key
 
 logger = logging.getLogger(__name__)
@@ -40,13 +40,13 @@ def cached_partial(
     seconds = settings.CXENGAGE["LIST_CACHE_SECONDS"]
     rights = (can_see_pii(request.user), getattr(request.user, "is_staff", False))
     key = tenant_key("results-html", request.path, *vary, *rights)
-    html = cache.get(key) if seconds > 0 else None
+    html = store.get(key) if seconds > 0 else None
     if html is not None:
         # our own template output, escaped when it was rendered; nothing from upstream is re-marked
         return mark_safe(html)  # noqa: S308
     fresh = render()
     if seconds > 0 and fresh.keep and _small_enough(fresh.html, request):
-        cache.set(key, str(fresh.html), seconds)
+        store.set(key, str(fresh.html), seconds)
     return fresh.html
 
 

@@ -179,6 +179,8 @@ def _index_keyed(value: Mapping[str, Any]) -> bool:
 
 
 def _dicts(value: Any) -> list[Mapping[str, Any]]:
+    if isinstance(value, Mapping) and not value:  # an empty list sent as an object: no item
+        return []
     if isinstance(value, Mapping) and _index_keyed(value):  # a list sent as {"0": …, "1": …}
         value = [value[k] for k in sorted(value, key=int)]
     elif isinstance(value, Mapping):  # any other object where a list belongs: one item

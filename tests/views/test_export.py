@@ -290,28 +290,72 @@ def test_flagged_export_that_cannot_finish_its_scan_is_a_504(sup_client, live_ap
 # --- the values ----------------------------------------------------------------------------
 
 
-def test_row_values_match_the_interaction(sup_client, live_api):
+def _sandbox_list(sandbox, start_utc: str, end_utc: str) -> list[dict]:
+    """The same window as the sandbox answers it, read straight from it (not through the
+    dashboard's client or parser)."""
+    from tests.reliability.conftest import sandbox_call
+
+    path = f"/tenants/{sandbox.TENANT_A}/interactions?start={start_utc}&end={end_utc}&limit=1000"
+    return sandbox_call(sandbox, "GET", path)["results"]
+
+
+def test_row_values_match_the_sandboxs_raw_json(sup_client, live_api):
     rows = rows_of(body_of(sup_client.get(EXPORT_LIST, ONE_HOUR)))
-    row = dict(zip(HEADER, rows[1], strict=True))
-    item = services.interaction_get(interaction_id=row["Interaction ID"])
-    zone = ZoneInfo("US/Eastern")
-    # spreadsheet-ready: the tenant's wall clock, the zone named in the header row
-    local = datetime.strptime(row["Start (US/Eastern)"], "%Y-%m-%d %H:%M:%S")
-    assert local == item.start.astimezone(zone).replace(tzinfo=None, microsecond=0)
-    end = datetime.strptime(row["End (US/Eastern)"], "%Y-%m-%d %H:%M:%S")
-    assert end == item.end.astimezone(zone).replace(tzinfo=None, microsecond=0)
-    utc = datetime.strptime(row["Start (UTC)"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-    assert utc == item.start.replace(microsecond=0)
-    assert float(row["Duration (seconds)"]) == pytest.approx(item.duration_seconds, abs=0.001)
-    hours, minutes, seconds = (int(n) for n in row["Duration"].split(":"))
-    assert hours * 3600 + minutes * 60 + seconds == round(item.duration_seconds)
-    assert row["Link"] == f"http://testserver/interactions/{item.id}/"
-    assert row["Channel"] == item.channel and row["Direction"] == item.direction
-    assert row["Flow"] == (item.flow_name or item.flow_id)
-    assert row["Queues"] == "; ".join(item.queue_names)
-    assert row["Agents"] == "; ".join(item.agent_names)
-    assert row["Flagged"] == ("yes" if item.flagged else "no")
-    assert row["Reporting finished"] == "yes"
+    assert rows[0] == HEADER
+    # 10:00-11:00 in US/Eastern is 15:00-16:00 UTC
+    raw = _sandbox_list(live_api, "2026-11-20T15:00:00.000Z", "2026-11-20T16:00:00.000Z")
+    assert [row[0] for row in rows[1:]] == [item["interactionId"] for item in raw]
+    # the first row, value by value, as written by hand from the sandbox's JSON for it
+    first = dict(zip(HEADER, rows[1], strict=True))
+    assert raw[0]["startTimestamp"] == "2026-11-20T15:59:59.710Z"
+    assert raw[0]["customer"] == "+15558338773" and raw[0]["contactPoint"] == "+15553005555"
+    # agentTalkTime 421.934, customerHoldTime 51.409, agentWrapUpTime 55.894, queueTime 44.486
+    assert first == {
+        "Interaction ID": "eff29b85-05a0-41fb-a051-9a862b672e5f",
+        "Link": "http://testserver/interactions/eff29b85-05a0-41fb-a051-9a862b672e5f/",
+        "Start (US/Eastern)": "2026-11-20 10:59:59",
+        "End (US/Eastern)": "2026-11-20 11:08:42",
+        "Start (UTC)": "2026-11-20 15:59:59",
+        "Duration": "0:08:42",
+        "Duration (seconds)": "522.499",
+        "Talk": "0:07:02",
+        "Hold": "0:00:51",
+        "Wrap-up": "0:00:56",
+        "Queue wait": "0:00:44",
+        "Channel": "voice",
+        "Direction": "inbound",
+        "Customer": "'+1 555 ••• ••73",  # masked (no view_customer_pii), formula-guarded
+        "Contact point": "'+15553005555",  # the tenant's own number stays visible
+        "Flow": "Billing IVR",
+        "Queues": "Billing",
+        "Agents": "Daniel Novak",
+        "Flagged": "no",
+        "Flag": "",
+        "Flag type": "",
+        "Flag explanation": "",
+        "Reporting finished": "yes",
+        "Disposition": "Billing question answered",
+        "Custom attributes": "lang-en",
+    }
+    # every row against its own raw item: the fields that are copied, not formatted
+    for row, item in zip(rows[1:], raw, strict=True):
+        got = dict(zip(HEADER, row, strict=True))
+        assert got["Start (UTC)"] == item["startTimestamp"][:19].replace("T", " ")
+        assert got["Link"] == f"http://testserver/interactions/{item['interactionId']}/"
+        assert got["Channel"] == item["channelType"] and got["Direction"] == item["direction"]
+        assert got["Flow"] == item["flowName"]
+        names = list(dict.fromkeys(q["queueName"] for q in item["queues"]))  # each named once
+        assert got["Queues"] == "; ".join(names)
+        agents = list(dict.fromkeys(a["agentName"] for a in item["agents"]))
+        assert got["Agents"] == "; ".join(agents)
+        assert got["Flagged"] == ("yes" if item.get("flagged") else "no")
+        assert got["Reporting finished"] == {True: "yes", False: "no"}[item["dataComplete"]]
+        customer = item["customer"]
+        if re.fullmatch(r"\+1555\d{7}", customer):  # the documented shapes, nothing looser
+            assert got["Customer"] == f"'+1 555 ••• ••{customer[-2:]}"
+        else:
+            user, _, domain = customer.partition("@")
+            assert got["Customer"] == f"{user[0]}•••@{domain}", customer
 
 
 def _crafted(**fields) -> Interaction:
@@ -336,6 +380,10 @@ def _crafted(**fields) -> Interaction:
         ("\tcmd", "'\tcmd"),
         ("\r=1", "'\r=1"),
         ("\uff1d1+1", "'\uff1d1+1"),  # full-width equals sign
+        ("\uff0b15551234567", "'\uff0b15551234567"),  # full-width plus
+        ("\uff0d2+3", "'\uff0d2+3"),  # full-width hyphen-minus
+        ("\uff20SUM(A1:A9)", "'\uff20SUM(A1:A9)"),  # full-width commercial at
+        ("a\uff1d1", "a\uff1d1"),  # only at the start
         ("plain", "plain"),
         ("a=1", "a=1"),
         ("", ""),
