@@ -179,7 +179,7 @@ NO_NAMES = SafeString('<span class="muted">—</span>')  # a constant of ours, n
 @register.filter
 def first_and_more(names: tuple[str, ...] | list[str]) -> str:
     """'Support +2': the first name, and the others behind a ``<details>`` that opens with a
-    tap, a click or the keyboard and reads "and 2 more" to a screen reader (a title alone
+    tap, a click or the keyboard and reads "+2 more" to a screen reader (a title alone
     reaches neither touch nor screen readers); every name is also in the title for a mouse.
     format_html escapes each upstream name.
 
@@ -192,9 +192,8 @@ def first_and_more(names: tuple[str, ...] | list[str]) -> str:
         return format_html('<span title="{}">{}</span>', everyone, names[0])
     others = len(names) - 1
     return format_html(
-        '<span title="{}">{}</span> <details class="more" title="{}"><summary>'
-        '<span aria-hidden="true">+{}</span><span class="visually-hidden">and {} more</span>'
-        '</summary><span class="more-names">{}</span></details>',
+        '<span title="{}">{}</span> <details class="more" title="{}">'
+        '<summary aria-label="+{} more">+{}</summary><span class="more-names">{}</span></details>',
         everyone,
         names[0],
         everyone,

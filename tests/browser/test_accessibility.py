@@ -165,7 +165,9 @@ def test_signed_in_pages_pass_axe(logged_in_page, live_api, name):
 PHONE = {"width": 390, "height": 844}
 PHONE_PAGES = {
     "flagged-partial": lambda page, api: page.goto("/interactions/flagged/?depth=1000"),
-    "detail-flagged": lambda page, api: _open_first_row(page, "/interactions/flagged/?flag=agent"),
+    "detail-flagged": lambda page, api: _open_first_row(
+        page, "/interactions/flagged/?depth=1000&flag=agent"
+    ),
     "list-preset": lambda page, api: page.goto("/interactions/?preset=last-7-days"),
 }
 

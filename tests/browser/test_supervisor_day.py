@@ -111,7 +111,7 @@ def test_the_first_flagged_row_is_on_a_phones_first_screen(make_page, supervisor
 
 def test_wide_detail_tables_say_they_scroll_on_a_phone(make_page, supervisor, live_api):
     page = make_page(logged_in=True, viewport=PHONE)
-    page.goto("/interactions/flagged/?flag=agent")
+    page.goto("/interactions/flagged/?depth=1000&flag=agent")
     page.locator(f"{ROWS} td.c-when a").first.click()
     page.wait_for_selector(".detail-head")
     wraps = page.locator("#detail-tables .table-wrap.scrolls")
