@@ -445,7 +445,12 @@ class FlagCounts:
 
 
 def index_flag_counts(query: IndexQuery, *, tz: tzinfo) -> FlagCounts:
-    """The flagged interactions of the result counted by flag key and by day (in ``tz``)."""
+    """The flagged interactions of the result counted by flag key and by day (in ``tz``);
+    cached until the index changes."""
+    return _cached(f"flags:{tz}", query, lambda: _flag_counts(query, tz=tz))
+
+
+def _flag_counts(query: IndexQuery, *, tz: tzinfo) -> FlagCounts:
     flagged = IndexQuery(**{**_as_dict(query), "flagged_only": True})
     by_flag: Counter[str] = Counter()
     by_day: dict[date, Counter[str]] = defaultdict(Counter)
