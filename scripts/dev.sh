@@ -8,14 +8,17 @@ PORT=${PORT:-8000}
 # DEBUG only when asked for (DJANGO_DEBUG=true make run): its error pages show code, settings and
 # local variables to whoever reaches the server. Static files are served by WhiteNoise either way.
 
-# the local interaction index (filters, sort, every flagged interaction of a period): on unless
-# CXENGAGE_INDEX=false; its follower (index_sync --follow) runs beside the dashboard
-export CXENGAGE_INDEX=${CXENGAGE_INDEX:-true}
-PIDS=()
-trap 'for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT INT TERM
-
 "$PY" manage.py migrate --noinput >/dev/null
 "$PY" manage.py demo_user
+
+# the interaction index on, kept by a follower beside the dashboard (CXENGAGE_INDEX=false: off)
+export CXENGAGE_INDEX=${CXENGAGE_INDEX:-true}
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT INT TERM
 
 if [ -z "${CXENGAGE_API_URL:-}" ]; then
   # the sandbox's published demo credentials (docs/sandbox.md), on whichever port it runs
@@ -37,15 +40,16 @@ else:
 PYEOF
 fi
 
+INDEX_LOG="${TMPDIR:-/tmp}/cxengage-index-sync.log"
 case "$CXENGAGE_INDEX" in
   1|true|True|TRUE|yes|on)
-    "$PY" manage.py index_sync --follow &
+    "$PY" manage.py index_sync --follow --no-progress >>"$INDEX_LOG" 2>&1 &
     PIDS+=($!)
-    echo "  Index: on (index_sync --follow every ${CXENGAGE_INDEX_INTERVAL:-30} s; CXENGAGE_INDEX=false turns it off)" ;;
+    echo "  Index: on; its follower (manage.py index_sync --follow) logs to $INDEX_LOG" ;;
 esac
 
 echo
-echo "  Dashboard: http://127.0.0.1:$PORT/   (Ctrl-C stops the dashboard, the sandbox and the index sync)"
+echo "  Dashboard: http://127.0.0.1:$PORT/   (Ctrl-C stops the dashboard, the sandbox and the index follower)"
 case "${DJANGO_DEBUG:-}" in
   1|true|True|TRUE|yes|on) echo "  DEBUG is on (DJANGO_DEBUG): error pages show code and settings; keep it on this machine." ;;
 esac

@@ -12,8 +12,9 @@ indexes, each for a query the pages make (``queries``):
 - ``(tenant, start)`` over unfinished rows only: what the sync re-reads.
 
 The agent and queue rows repeat the interaction's filterable columns (start, channel,
-direction, flow, flag, completeness, duration), so a filter by agent or queue is answered from
-their ``(tenant, key, start)`` index alone (covering on PostgreSQL) without a join per row.
+direction, flow, flag, completeness, duration, and the names of all its agents and queues), so
+a filter by agent or queue, its count and its facets are answered from their ``(tenant, key,
+start)`` index alone (covering on PostgreSQL) without a join per row.
 One row per interaction and agent (or queue): an agent with two legs is one row, so counts
 are counts of interactions.
 """
@@ -40,6 +41,10 @@ class _Filterable(models.Model):
     flag_key = models.CharField(max_length=64, blank=True)
     data_complete = models.BooleanField(null=True)
     duration = models.FloatField(null=True)
+    # every agent's and every queue's name as shown, "\x1f"-separated: the list's columns, and
+    # what facets count, read from the row (or the covering index) without a join
+    agent_names = models.TextField(blank=True)
+    queue_names = models.TextField(blank=True)
 
     class Meta:
         abstract = True
@@ -82,7 +87,16 @@ class IndexedInteraction(_Filterable):
         return self.interaction_id
 
 
-_COVERED = ["interaction_id", "channel", "direction", "flagged", "duration"]
+_COVERED = [
+    "interaction_id",
+    "channel",
+    "direction",
+    "flagged",
+    "duration",
+    "flow_name",
+    "agent_names",
+    "queue_names",
+]
 
 
 class IndexedAgent(_Filterable):
@@ -166,6 +180,7 @@ class IndexState(models.Model):
     synced_at = models.DateTimeField(null=True)  # when the last successful pass ended
     failed_at = models.DateTimeField(null=True)  # when the last failed pass ended
     error = models.CharField(max_length=500, blank=True)  # what the last failure said
+    version = models.BigIntegerField(default=0)  # bumped by every write: keys cached counts
 
     def __str__(self) -> str:
         return self.tenant_id

@@ -20,10 +20,12 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta, tzinfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from ..caching.keys import cache_key
 from ..cxengage.models import Agent, Hook, Interaction, Queue
 from ..flags import flag_key
 from .keys import customer_key, name_key
@@ -35,6 +37,7 @@ from .models import (
     IndexedQueue,
     IndexState,
 )
+from .store import SEPARATOR
 
 CHANNELS = ("voice", "sms", "email", "messaging", "work-item")
 DIRECTIONS = ("inbound", "outbound")
@@ -194,7 +197,6 @@ _ORDERS = {
     "-duration": (F("duration").desc(nulls_first=True), F("interaction_id").desc()),
     "duration": (F("duration").asc(nulls_last=True), F("interaction_id").asc()),
 }
-_REVERSED = {"-start": "start", "start": "-start", "-duration": "duration", "duration": "-duration"}
 
 
 def _ordering(sort: str) -> tuple:
@@ -226,34 +228,25 @@ _ROW_FIELDS = (
     "duration",
     "disposition_name",
     "disposition_id",
+    "agent_names",
+    "queue_names",
     "updated",
 )
 
 
+def _split(names: str) -> list[str]:
+    return names.split(SEPARATOR) if names else []
+
+
 def _typed(ids: Sequence[str], *, attributes: bool = False) -> list[Interaction]:
-    """The interactions ``ids``, in that order, as the typed model the templates render."""
+    """The interactions ``ids``, in that order, as the typed model the templates render (its
+    agents and queues by name; with ``attributes``, its custom attributes too)."""
     if not ids:
         return []
     rows = {
         r["interaction_id"]: r
         for r in IndexedInteraction.objects.filter(interaction_id__in=ids).values(*_ROW_FIELDS)
     }
-    agents: dict[str, list[Agent]] = defaultdict(list)
-    for interaction_id, agent_id, name in (
-        IndexedAgent.objects.filter(interaction_id__in=ids)
-        .order_by("id")
-        .values_list("interaction_id", "agent_id", "name")
-    ):
-        agents[interaction_id].append(Agent(None, agent_id or None, name or None, None, None))
-    queues: dict[str, list[Queue]] = defaultdict(list)
-    for interaction_id, queue_id, name, abandoned in (
-        IndexedQueue.objects.filter(interaction_id__in=ids)
-        .order_by("id")
-        .values_list("interaction_id", "queue_id", "name", "abandoned")
-    ):
-        queues[interaction_id].append(
-            Queue(None, queue_id or None, name or None, None, None, abandoned=abandoned)
-        )
     hooks: dict[str, list[Hook]] = defaultdict(list)
     if attributes:
         for interaction_id, key, value in (
@@ -288,8 +281,12 @@ def _typed(ids: Sequence[str], *, attributes: bool = False) -> list[Interaction]
                 disposition_name=r["disposition_name"] or None,
                 disposition_id=r["disposition_id"] or None,
                 updated=r["updated"],
-                queues=tuple(queues.get(interaction_id, ())),
-                agents=tuple(agents.get(interaction_id, ())),
+                queues=tuple(
+                    Queue(None, None, name, None, None) for name in _split(r["queue_names"])
+                ),
+                agents=tuple(
+                    Agent(None, None, name, None, None) for name in _split(r["agent_names"])
+                ),
                 attributes=tuple(hooks.get(interaction_id, ())),
             )
         )
@@ -304,7 +301,7 @@ def index_page(query: IndexQuery, *, offset: int, limit: int) -> tuple[list[Inte
     rows it has."""
     if limit < 1 or offset < 0:
         raise InvalidQuery("offset must be >= 0 and limit >= 1")
-    total = _matching(query).count()
+    total = _cached("total", query, lambda: _matching(query).count())
     ids = list(_ids(query)[offset : offset + limit]) if offset < total else []
     return _typed(ids), total
 
@@ -358,11 +355,71 @@ def index_facets(
     query: IndexQuery, *, kinds: Sequence[str] = FACET_KINDS, limit: int = 20
 ) -> dict[str, list[tuple[str, int]]]:
     """For each kind (``agent``, ``queue``, ``flow``) the names within the current result and
-    how many of its interactions each has, most first (at most ``limit``)."""
+    how many of its interactions each has, most first (at most ``limit``).
+
+    A result narrowed by agent, queue or customer is counted from its own rows' name columns
+    (read with the rows from the covering index: no join); a wider one by grouping the agent
+    (queue) rows, which carry every other filter's column. Cached until the index changes."""
+    for kind in kinds:
+        if kind not in FACET_KINDS:
+            raise InvalidQuery(f"Unknown facet {kind!r}")
+    kinds = tuple(kinds)
+
+    def count() -> dict[str, list[tuple[str, int]]]:
+        if query.agents or query.queues or query.customers:
+            return _facets_of_rows(query, kinds, limit)
+        return {
+            kind: [(row["shown"], row["n"]) for row in facet_counts(query, kind, limit=limit)]
+            for kind in kinds
+        }
+
+    return _cached(f"facets:{','.join(kinds)}:{limit}", query, count)
+
+
+def _facets_of_rows(
+    query: IndexQuery, kinds: Sequence[str], limit: int
+) -> dict[str, list[tuple[str, int]]]:
+    counts: dict[str, Counter[str]] = {kind: Counter() for kind in kinds}
+    shown: dict[str, dict[str, str]] = {kind: {} for kind in kinds}
+    rows = _matching(query).values_list("agent_names", "queue_names", "flow_name")
+    for agent_names, queue_names, flow_name in rows.iterator(chunk_size=5000):
+        for kind, names in (
+            ("agent", _split(agent_names)),
+            ("queue", _split(queue_names)),
+            ("flow", [flow_name] if flow_name else []),
+        ):
+            if kind in counts:
+                for name in names:
+                    key = name_key(name)
+                    counts[kind][key] += 1
+                    shown[kind].setdefault(key, name)
     return {
-        kind: [(row["shown"], row["n"]) for row in facet_counts(query, kind, limit=limit)]
+        kind: [
+            (shown[kind][key], n)
+            for key, n in sorted(counts[kind].items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        ]
         for kind in kinds
     }
+
+
+# Counts and facets are cached until the index changes (``IndexState.version``, bumped by
+# every write) or for CACHE_SECONDS; the key is a hash of the query (no customer in clear).
+CACHE_SECONDS = 300
+
+
+def _cached(what: str, query: IndexQuery, produce):  # type: ignore[no-untyped-def]
+    state = (
+        IndexState.objects.filter(tenant_id=query.tenant_id)
+        .values_list("version", "pass_started")
+        .first()
+    )
+    parts = [p for p in query.key_parts() if not p.startswith("sort=")]
+    key = cache_key("index", what, *(state or ()), *parts)
+    value = cache.get(key)
+    if value is None:
+        value = produce()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def index_choices(*, tenant_id: str, kinds: Sequence[str] = FACET_KINDS) -> dict[str, list[str]]:
@@ -388,7 +445,12 @@ class FlagCounts:
 
 
 def index_flag_counts(query: IndexQuery, *, tz: tzinfo) -> FlagCounts:
-    """The flagged interactions of the result counted by flag key and by day (in ``tz``)."""
+    """The flagged interactions of the result counted by flag key and by day (in ``tz``);
+    cached until the index changes."""
+    return _cached(f"flags:{tz}", query, lambda: _flag_counts(query, tz=tz))
+
+
+def _flag_counts(query: IndexQuery, *, tz: tzinfo) -> FlagCounts:
     flagged = IndexQuery(**{**_as_dict(query), "flagged_only": True})
     by_flag: Counter[str] = Counter()
     by_day: dict[date, Counter[str]] = defaultdict(Counter)
@@ -413,41 +475,66 @@ def _as_dict(query: IndexQuery) -> dict[str, object]:
 
 def index_neighbours(query: IndexQuery, *, interaction_id: str) -> tuple[str | None, str | None]:
     """The ids before and after ``interaction_id`` in the result's order (None at either end,
-    or both when it is not in the result)."""
+    or both when it is not in the result). Each is one index range read from the anchor on
+    (two where running interactions meet finished ones in a duration sort)."""
     rows = _matching(query)
     anchor = rows.filter(interaction_id=interaction_id).values("start", "duration").first()
     if anchor is None:
         return None, None
-    before, after = _around(query.sort, anchor["start"], anchor["duration"], interaction_id)
-    order = _ordering(query.sort)
-    prev_id = (
-        rows.filter(before)
-        .order_by(*_ordering(_REVERSED[query.sort]))
-        .values_list("interaction_id", flat=True)
-        .first()
-    )
-    next_id = rows.filter(after).order_by(*order).values_list("interaction_id", flat=True).first()
-    return prev_id, next_id
+    base = query.sort.lstrip("-")  # "start" or "duration": the ascending order
+    after, before = _after(base, anchor, interaction_id), _before(base, anchor, interaction_id)
+    if query.sort.startswith("-"):
+        after, before = before, after
+    return _first(rows, before), _first(rows, after)
 
 
-def _around(sort: str, start: datetime, duration: float | None, pk: str) -> tuple[Q, Q]:
-    """Conditions for the rows before and after the anchor in ``sort`` order (ties broken by
-    id the same way; running interactions, without a duration, count as the longest)."""
-    if sort in ("-start", "start"):
-        later = Q(start__gt=start) | Q(start=start, interaction_id__gt=pk)
-        earlier = Q(start__lt=start) | Q(start=start, interaction_id__lt=pk)
-        return (later, earlier) if sort == "-start" else (earlier, later)
-    if duration is None:
-        longer = Q(duration__isnull=True, interaction_id__gt=pk)
-        shorter = Q(duration__isnull=False) | Q(duration__isnull=True, interaction_id__lt=pk)
-    else:
-        longer = (
-            Q(duration__isnull=True)
-            | Q(duration__gt=duration)
-            | Q(duration=duration, interaction_id__gt=pk)
-        )
-        shorter = Q(duration__lt=duration) | Q(duration=duration, interaction_id__lt=pk)
-    return (longer, shorter) if sort == "-duration" else (shorter, longer)
+def _first(rows: QuerySet, tiers: list[tuple[Q, tuple]]) -> str | None:
+    for condition, order in tiers:
+        found = rows.filter(condition).order_by(*order).values_list("interaction_id", flat=True)
+        if (first := found.first()) is not None:
+            return first
+    return None
+
+
+_ID_UP, _ID_DOWN = F("interaction_id").asc(), F("interaction_id").desc()
+
+
+def _after(base: str, anchor: dict, pk: str) -> list[tuple[Q, tuple]]:
+    """The rows after the anchor in the ascending order of ``base`` (start, or duration with
+    running interactions last), nearest first: (condition, order) tiers."""
+    if base == "start":
+        s = anchor["start"]
+        return [
+            (
+                Q(start__gte=s) & (Q(start__gt=s) | Q(interaction_id__gt=pk)),
+                (F("start").asc(), _ID_UP),
+            )
+        ]
+    d = anchor["duration"]
+    if d is None:
+        return [(Q(duration__isnull=True, interaction_id__gt=pk), (_ID_UP,))]
+    longer = Q(duration__gte=d) & (Q(duration__gt=d) | Q(interaction_id__gt=pk))
+    return [(longer, (F("duration").asc(), _ID_UP)), (Q(duration__isnull=True), (_ID_UP,))]
+
+
+def _before(base: str, anchor: dict, pk: str) -> list[tuple[Q, tuple]]:
+    """The rows before the anchor in the ascending order of ``base``, nearest first."""
+    if base == "start":
+        s = anchor["start"]
+        return [
+            (
+                Q(start__lte=s) & (Q(start__lt=s) | Q(interaction_id__lt=pk)),
+                (F("start").desc(), _ID_DOWN),
+            )
+        ]
+    d = anchor["duration"]
+    finished = (F("duration").desc(nulls_last=True), _ID_DOWN)
+    if d is None:
+        return [
+            (Q(duration__isnull=True, interaction_id__lt=pk), (_ID_DOWN,)),
+            (Q(duration__isnull=False), finished),
+        ]
+    return [(Q(duration__lte=d) & (Q(duration__lt=d) | Q(interaction_id__lt=pk)), finished)]
 
 
 def index_coverage(*, tenant_id: str, start: datetime | None, end: datetime | None) -> bool:

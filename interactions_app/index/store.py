@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from functools import cache
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 
 from ..cxengage.models import Interaction
 from ..flags import flag_key
@@ -33,6 +34,7 @@ from .models import (
     IndexedInteraction,
     IndexedName,
     IndexedQueue,
+    IndexState,
 )
 
 # the interaction row, in this order (the upsert's columns)
@@ -56,6 +58,8 @@ ROW = (
     "flag_key",
     "data_complete",
     "duration",
+    "agent_names",
+    "queue_names",
     "updated",
     "read_at",
 )
@@ -73,13 +77,25 @@ SHARED = (
     "flag_key",
     "data_complete",
     "duration",
+    "agent_names",
+    "queue_names",
 )
 AGENT = (*SHARED, "agent_id", "name", "key")
 QUEUE = (*SHARED, "queue_id", "name", "key", "abandoned")
 ATTRIBUTE = ("interaction_id", "tenant_id", "key", "value")
 NAME = ("tenant_id", "kind", "key", "name", "last_seen")
 # a stored row is rewritten when one of these differs
-_COMPARED = ("end", "data_complete", "flagged", "flag_key", "updated", "duration", "channel")
+_COMPARED = (
+    "end",
+    "data_complete",
+    "flagged",
+    "flag_key",
+    "updated",
+    "duration",
+    "channel",
+    "agent_names",
+    "queue_names",
+)
 
 
 def _cut(value: str | None, length: int = NAME_LENGTH) -> str:
@@ -150,6 +166,19 @@ def _insert(model: type, names: tuple[str, ...], rows: Sequence[tuple]) -> None:
 # --- rows ------------------------------------------------------------------------------------
 
 
+SEPARATOR = "\x1f"
+
+
+def _names(values: Iterable[str | None]) -> str:
+    """Names as shown, once each (matched ignoring case), ``SEPARATOR``-joined."""
+    seen: dict[str, str] = {}
+    for value in values:
+        key = name_key(value)
+        if key and key not in seen:
+            seen[key] = " ".join((value or "").split())[:NAME_LENGTH]
+    return SEPARATOR.join(seen.values())
+
+
 def _row(tenant_id: str, item: Interaction, read_at: datetime) -> list:
     return [
         item.id,
@@ -171,6 +200,8 @@ def _row(tenant_id: str, item: Interaction, read_at: datetime) -> list:
         flag_key(item.flag_type)[:64] if item.flagged else "",
         item.data_complete,
         None if item.in_progress else item.duration_seconds,
+        _names(a.name or a.agent_id for a in item.agents),
+        _names(q.name or q.queue_id for q in item.queues),
         item.updated,
         read_at,
     ]
@@ -267,6 +298,8 @@ def upsert(tenant_id: str, items: Iterable[Interaction], *, read_at: datetime) -
                 IndexedInteraction.objects.filter(interaction_id__in=touched).update(
                     read_at=read_at
                 )
+            if rows:  # cached counts and facets of this tenant are stale from now on
+                IndexState.objects.filter(tenant_id=tenant_id).update(version=F("version") + 1)
     return Written(read=offered, written=len(rows), skipped=skipped)
 
 

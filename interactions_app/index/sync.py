@@ -58,6 +58,7 @@ PAGES_PER_WINDOW = 5  # backfill windows are sized to hold about this many pages
 MIN_WINDOW = timedelta(minutes=5)
 MAX_WINDOW = timedelta(days=1)
 MAX_WORKERS = 4
+EDGE = timedelta(milliseconds=1)  # the API's timestamps have millisecond precision
 
 
 class LeaseLost(RuntimeError):
@@ -158,8 +159,15 @@ class _Reader:
 
     def _list(self, window: Window, offset: int) -> object:
         self.count_call()
+        # a millisecond below the window: whether the API's bounds are inclusive or exclusive
+        # (no public source says; the sandbox takes start <= t < end), an interaction starting
+        # on a window's edge is read by at least one window (twice costs nothing: upserts)
         return self.client.list_interactions(
-            limit=MAX_LIMIT, offset=offset, start=window.start, end=window.end, summary=True
+            limit=MAX_LIMIT,
+            offset=offset,
+            start=window.start - EDGE,
+            end=window.end,
+            summary=True,
         )
 
     def pages(self, windows: Sequence[Window]) -> Iterator[tuple[list[Interaction], list[int]]]:
@@ -241,6 +249,7 @@ class Syncer:
         self.stop = stop or threading.Event()
         self.progress = progress
         self.on_window = on_window  # after each backfill window is recorded (tests, bench)
+        self._renewed = time.monotonic()
 
     # --- public ---------------------------------------------------------------------------
 
@@ -256,6 +265,7 @@ class Syncer:
                 logger.info(result.log_line())
                 return result
             time.sleep(min(0.5, max(0.01, deadline - time.monotonic())))
+        self._renewed = time.monotonic()
         try:
             self._pass(result)
             if self.stop.is_set():
@@ -311,6 +321,7 @@ class Syncer:
     def _renew(self) -> None:
         if not lease_take(self.tenant_id, self.holder, now=self.clock()):
             raise LeaseLost(f"the index lease for {self.tenant_id} was taken by another syncer")
+        self._renewed = time.monotonic()
 
     def _pass(self, result: PassResult) -> None:
         now = self.clock()
@@ -402,6 +413,8 @@ class Syncer:
         yield from reader.pages(windows)
 
     def _write(self, items: list[Interaction], result: PassResult) -> None:
+        if time.monotonic() - self._renewed > LEASE_SECONDS / 3:
+            self._renew()  # a long window (a day's gap after an outage) keeps the lease too
         result.read += len(items)
         written = upsert(self.tenant_id, items, read_at=self.clock())
         result.written += written.written

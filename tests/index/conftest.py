@@ -122,6 +122,7 @@ def synced(django_db_setup, django_db_blocker, index_sandbox: SandboxProcess) ->
         override_settings(**sandbox_settings(index_sandbox, django_settings)),
     ):
         empty_index()
+        cache.clear()
         result = Syncer(clock=lambda: ANCHOR_AT).run_pass()
         assert result.status == "ok", result
         yield index_sandbox.TENANT_A
