@@ -22,8 +22,6 @@ from django.conf import settings
 from django.core.paginator import Page
 from django.db import DatabaseError
 
-from ..caching.keys import tenant_key
-from ..caching.single_flight import fetch_once
 from ..cxengage.errors import CxEngageError
 from ..cxengage.models import Interaction
 from ..flags import flag_key
@@ -59,7 +57,6 @@ class IndexUnavailable(CxEngageError):
 
 FACET_KINDS = ("agent", "queue", "flow")
 FACET_LIMIT = 50  # choices shown per kind, the most frequent first
-FACET_WAIT = 10.0  # seconds a request waits for the same counts another one is making
 # the filters of IndexQuery a facet kind stands for: its own filter is left out of its counts
 _FACET_FILTER = {"agent": "agents", "queue": "queues", "flow": "flows"}
 
@@ -245,24 +242,13 @@ def indexed_flagged_rows(
 def indexed_facets(*, flagged_only: bool = False, **filters: Any) -> dict[str, list]:
     """For each of agent, queue and flow: its names in the current result with how many
     interactions each would give, the most frequent first. A kind's own filter is left out of
-    its counts (choosing a second agent adds to the result: its count says how much). Counted
-    once per sync pass and query (kept ``LIST_CACHE_SECONDS``, shared by concurrent requests):
-    they are the costliest part of a filtered page."""
-    synced = indexed_status().synced_at  # counts change when a sync pass writes
+    its counts (choosing a second agent adds to the result: its count says how much)."""
     found: dict[str, list] = {}
     for kind in FACET_KINDS:
         own = _FACET_FILTER[kind]
         query = indexed_query(**{**filters, own: ()}, flagged_only=flagged_only)
-        key = tenant_key("index-facets", kind, synced and synced.isoformat(), *query.key_parts())
-        try:
-            found[kind] = fetch_once(
-                key,
-                lambda query=query, kind=kind: index_facets(
-                    query, kinds=(kind,), limit=FACET_LIMIT
-                ).get(kind, []),
-                ttl=settings.CXENGAGE["LIST_CACHE_SECONDS"],
-                wait=FACET_WAIT,
-            )
+        try:  # counted once until the index changes (the index caches them)
+            found[kind] = index_facets(query, kinds=(kind,), limit=FACET_LIMIT).get(kind, [])
         except DatabaseError:  # the filters are drawn without counts; the page still answers
             logger.exception("index: %s facet could not be counted", kind)
             found[kind] = []
