@@ -302,7 +302,8 @@ def test_a_period_the_index_does_not_hold_is_read_from_cxengage(sup_client, inde
 def test_the_flagged_page_scans_when_the_index_does_not_hold_the_period(sup_client, index_on):
     oldest = min(i.start for i in index_on)
     start = (oldest - timedelta(days=2)).astimezone(ZoneInfo("US/Eastern"))
-    query = {"start": start.strftime("%Y-%m-%dT%H:%M"), "depth": 1000}
+    end = start + timedelta(hours=1)  # an hour's interactions: a short scan
+    query = {"start": start.strftime("%Y-%m-%dT%H:%M"), "end": end.strftime("%Y-%m-%dT%H:%M")}
     response, html = get(sup_client, FLAGGED, query)
     assert response.status_code == 200
     assert "scans for flags" in html and "Scanned the most recent" in html
