@@ -495,9 +495,10 @@ class IndexFilters:
         return filters
 
     @property
-    def facets(self) -> dict[str, list[tuple[str, int]]]:
+    def facets(self) -> dict[str, list[tuple[str, int | None]]]:
         """Agent, queue and flow choices with their counts in the current result; a chosen
-        name the result lacks is listed with 0, so it can be unticked."""
+        name not among them (none in the result, or past the most frequent 50 counted) is
+        listed without a count, so it can be unticked."""
         if not self.indexed:
             return {}
         if not hasattr(self, "_facets"):
@@ -507,7 +508,7 @@ class IndexFilters:
                 listed = {name.casefold() for name, _ in found[kind]}
                 found[kind] = [
                     *found[kind],
-                    *((name, 0) for name in chosen if name.casefold() not in listed),
+                    *((name, None) for name in chosen if name.casefold() not in listed),
                 ]
             self._facets = found
         return self._facets

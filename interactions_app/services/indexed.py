@@ -247,7 +247,7 @@ def indexed_facets(*, flagged_only: bool = False, **filters: Any) -> dict[str, l
     for kind in FACET_KINDS:
         own = _FACET_FILTER[kind]
         query = indexed_query(**{**filters, own: ()}, flagged_only=flagged_only)
-        try:
+        try:  # counted once until the index changes (the index caches them)
             found[kind] = index_facets(query, kinds=(kind,), limit=FACET_LIMIT).get(kind, [])
         except DatabaseError:  # the filters are drawn without counts; the page still answers
             logger.exception("index: %s facet could not be counted", kind)

@@ -302,7 +302,8 @@ def test_a_period_the_index_does_not_hold_is_read_from_cxengage(sup_client, inde
 def test_the_flagged_page_scans_when_the_index_does_not_hold_the_period(sup_client, index_on):
     oldest = min(i.start for i in index_on)
     start = (oldest - timedelta(days=2)).astimezone(ZoneInfo("US/Eastern"))
-    query = {"start": start.strftime("%Y-%m-%dT%H:%M"), "depth": 1000}
+    end = start + timedelta(hours=1)  # an hour's interactions: a short scan
+    query = {"start": start.strftime("%Y-%m-%dT%H:%M"), "end": end.strftime("%Y-%m-%dT%H:%M")}
     response, html = get(sup_client, FLAGGED, query)
     assert response.status_code == 200
     assert "scans for flags" in html and "Scanned the most recent" in html
@@ -417,7 +418,8 @@ def test_with_the_index_off_the_filters_are_absent_and_ignored(sup_client, live_
     assert 'id="facets"' not in html and 'name="sort"' not in html and "Index:" not in html
     assert len(ids_in(html)) == 25 and "straight from CxEngage" in html
     assert "channel=" not in html and "agent=" not in html  # not carried into any link
-    response, html = get(sup_client, FLAGGED, {})
+    hour = {"start": "2026-11-24T05:00", "end": "2026-11-24T06:00"}  # a short scan
+    response, html = get(sup_client, FLAGGED, hour)
     assert response.status_code == 200 and 'name="depth"' in html
     assert "with the local index on, CXENGAGE_INDEX" in html
 
