@@ -8,8 +8,13 @@ PostgreSQL runs, in a pytest subprocess whose ``DATABASE_URL`` is this run's fre
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
 
 from .conftest import REPO_ROOT
 
@@ -50,11 +55,31 @@ def days_back_to_the_sandbox_month() -> int:
     return (datetime.now(UTC) - month_start).days + 1
 
 
-def test_two_syncers_started_at_once_one_backfills_the_other_waits(ci_database: str) -> None:
+@pytest.fixture
+def own_database(postgres_url: str) -> Iterator[str]:
+    """A database of this test's own (the package's ``ci_database`` is migrated by the
+    production-stack tests, which check that they applied every migration themselves)."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"cxengage_ci_index_{secrets.token_hex(6)}"
+    with psycopg.connect(postgres_url, connect_timeout=3, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield urlunsplit(urlsplit(postgres_url)._replace(path="/" + name))
+    finally:
+        with psycopg.connect(postgres_url, connect_timeout=3, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def test_two_syncers_started_at_once_one_backfills_the_other_waits(own_database: str) -> None:
     """Two ``index_sync`` processes on one PostgreSQL: the lease lets one backfill while the
     other waits, then the other's pass finds nothing left to write."""
     from tests.support.sandbox_process import start_sandbox
 
+    ci_database = own_database
     env = {
         key: value
         for key, value in os.environ.items()
