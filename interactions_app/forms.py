@@ -189,6 +189,7 @@ class TimeRangeForm(PagingForm):
 
     def __init__(self, data: QueryDict | None = None, *, tz: tzinfo, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
+        self.tz = tz  # the reader's display zone: what the page shows (days, freshness) in
         self.link_tz = tz  # the zone of this link's times: the URL's ``tz``, else the reader's
         self.zone_name = zone_name(tz)
         self.range_start: datetime | None = None  # the range asked for, typed or a preset
@@ -665,14 +666,22 @@ class FlaggedForm(IndexFilters, TimeRangeForm):
         return (*review_stamp(), getattr(self.user, "pk", None))
 
     def filters(self) -> dict[str, Any]:
+        triage = {
+            "review": self.cleaned_data["review"],  # triage.py: "open", "reviewed", "mine"
+            "reviewer_id": getattr(self.user, "pk", None),
+        }
         if self.indexed:
-            return {**self.index_filters(), "flag_filter": self.cleaned_data["flag"], "tz": self.tz}
+            return {
+                **self.index_filters(),
+                "flag_filter": self.cleaned_data["flag"],
+                "tz": self.tz,
+                **triage,
+            }
         return {
             **self.time_range(),
             "depth": self.cleaned_data["depth"],
             "flag_filter": self.cleaned_data["flag"],
-            "review": self.cleaned_data["review"],  # triage.py: "open", "reviewed", "mine"
-            "reviewer_id": getattr(self.user, "pk", None),
+            **triage,
         }
 
     def facet_filters(self) -> dict[str, Any]:

@@ -7,7 +7,8 @@ signed in sees reviews and filters the flagged page on them.
 
 The flagged page's rows come from a background scan (``services.flagged_scan``); ``review_filter``
 narrows those rows to the reviewed, the not reviewed or the viewer's own (``mine``: they own
-it), and counts each.
+it), and counts each. When the local index answers the page (``services.indexed``), the same
+states are conditions on its rows (``review_conditions``): filtered and counted in the database.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from .models import FlagReview
@@ -148,3 +149,22 @@ def review_filter(
     if keep is None:
         return list(items), counts
     return [i for i, s in zip(items, states, strict=True) if keep(s)], counts
+
+
+def review_conditions(*, user_id: int | None) -> dict[str, Q]:
+    """The triage states ``review_filter`` knows, as conditions on rows with an
+    ``interaction_id`` (the local index's, in the same database): to filter and count there."""
+
+    def review(**more: Any) -> Q:
+        return Q(
+            Exists(
+                FlagReview.objects.filter(
+                    tenant_id=_tenant(), interaction_id=OuterRef("interaction_id"), **more
+                )
+            )
+        )
+
+    reviewed = review(reviewed=True)
+    # no viewer (never on a page: every page needs login) owns nothing
+    mine = review(owner_id=user_id) if user_id else Q(interaction_id__in=[])
+    return {"open": ~reviewed, "reviewed": reviewed, "mine": mine}

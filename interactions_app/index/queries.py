@@ -203,10 +203,9 @@ def _ordering(sort: str) -> tuple:
     return _ORDERS[sort]
 
 
-def _ids(query: IndexQuery) -> QuerySet:
-    return (
-        _matching(query).order_by(*_ordering(query.sort)).values_list("interaction_id", flat=True)
-    )
+def _ids(query: IndexQuery, only: Q | None = None) -> QuerySet:
+    rows = _matching(query) if only is None else _matching(query).filter(only)
+    return rows.order_by(*_ordering(query.sort)).values_list("interaction_id", flat=True)
 
 
 # --- rows as typed interactions ----------------------------------------------------------------
@@ -296,27 +295,44 @@ def _typed(ids: Sequence[str], *, attributes: bool = False) -> list[Interaction]
 # --- what pages ask ---------------------------------------------------------------------------
 
 
-def index_page(query: IndexQuery, *, offset: int, limit: int) -> tuple[list[Interaction], int]:
+def index_page(
+    query: IndexQuery, *, offset: int, limit: int, only: Q | None = None
+) -> tuple[list[Interaction], int]:
     """Rows ``offset``..``offset + limit`` of the result in the query's order, and how many
-    rows it has."""
+    rows it has. ``only``: a further condition on the rows' ``interaction_id`` kept outside
+    the index (a flag's triage): its count is not cached, it changes without the index."""
     if limit < 1 or offset < 0:
         raise InvalidQuery("offset must be >= 0 and limit >= 1")
-    total = _cached("total", query, lambda: _matching(query).count())
-    ids = list(_ids(query)[offset : offset + limit]) if offset < total else []
+    if only is None:
+        total = _cached("total", query, lambda: _matching(query).count())
+    else:
+        total = _matching(query).filter(only).count()
+    ids = list(_ids(query, only)[offset : offset + limit]) if offset < total else []
     return _typed(ids), total
 
 
-def index_rows(query: IndexQuery, *, chunk_size: int = 1000) -> Iterator[Interaction]:
+def index_rows(
+    query: IndexQuery, *, chunk_size: int = 1000, only: Q | None = None
+) -> Iterator[Interaction]:
     """Every row of the result in order, ``chunk_size`` at a time (constant memory; exports),
-    with their custom attributes."""
+    with their custom attributes (``only``: as ``index_page``'s)."""
     batch: list[str] = []
-    for interaction_id in _ids(query).iterator(chunk_size=chunk_size):
+    for interaction_id in _ids(query, only).iterator(chunk_size=chunk_size):
         batch.append(interaction_id)
         if len(batch) >= chunk_size:
             yield from _typed(batch, attributes=True)
             batch = []
     if batch:
         yield from _typed(batch, attributes=True)
+
+
+def index_count_where(query: IndexQuery, conditions: dict[str, Q]) -> dict[str, int]:
+    """How many rows of the result meet each condition on their ``interaction_id`` (kept
+    outside the index, as ``index_page``'s ``only``), in one query; never cached."""
+    if not conditions:
+        return {}
+    counts = {name: Count("interaction_id", filter=q) for name, q in conditions.items()}
+    return _matching(query).aggregate(**counts)
 
 
 def facet_counts(query: IndexQuery, kind: str, *, limit: int = 20) -> QuerySet:

@@ -12,15 +12,16 @@ page still asks CxEngage (``interaction_get``), which tells the index what it le
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page
 from django.db import DatabaseError
+from django.db.models import Q
 
 from ..cxengage.errors import CxEngageError
 from ..cxengage.models import Interaction
@@ -29,12 +30,14 @@ from ..index import services as index_services
 from ..index.queries import (
     IndexQuery,
     InvalidQuery,
+    index_count_where,
     index_coverage,
     index_facets,
     index_flag_counts,
     index_page,
     index_rows,
 )
+from ..triage import ReviewCounts, review_conditions, reviews_of
 from .interactions import tenant_get
 from .types import Remote, ResultPage, page_of
 
@@ -144,6 +147,17 @@ class IndexedFlaggedPage(IndexedPage):
     counts: dict[str, int]  # flag key -> flagged interactions in the period, most first
     days: tuple[DayCounts, ...]  # by day, oldest first (every indexed row has a start)
     total_in_period: int | None = None  # every interaction of the period, flagged or not
+    review_filter: str = ""  # the triage state shown ("open", "reviewed", "mine"; "" for any)
+    review_counts: ReviewCounts | None = None  # of the rows of this flag filter, any triage
+    reviews: Mapping[str, Any] = field(default_factory=dict)  # this page's FlagReviews by id
+    review_column = True  # the table shows each row's triage
+
+    @property
+    def empty_message(self) -> str:
+        """What an empty table says when the review filter left nothing."""
+        if self.review_filter and not self.items:
+            return "No flagged interactions in this period match this review filter."
+        return ""
 
     @property
     def flagged_total(self) -> int:
@@ -167,16 +181,18 @@ def _page(
     number: int,
     limit: int,
     cls: type[IndexedPage] = IndexedPage,
+    only: Q | None = None,
     **extra: Any,
 ) -> Any:
-    """Page ``number`` of ``query`` as ``cls`` (``extra``: its other fields)."""
+    """Page ``number`` of ``query`` as ``cls`` (``extra``: its other fields; ``only``: a
+    condition kept outside the index, as ``index_page`` takes it)."""
     with _readable():
-        rows, total = index_page(query, offset=(number - 1) * limit, limit=limit)
+        rows, total = index_page(query, offset=(number - 1) * limit, limit=limit, only=only)
         shown = page_of(Remote(total), number=number, limit=limit)
         if shown.number != number and total:
             # a shared link past the end after the period shrank: the last page instead
             number = shown.number
-            rows, total = index_page(query, offset=(number - 1) * limit, limit=limit)
+            rows, total = index_page(query, offset=(number - 1) * limit, limit=limit, only=only)
             shown = page_of(Remote(total), number=number, limit=limit)
     return cls(page=Page(list(rows), shown.number, shown.paginator), tenant=tenant_get(), **extra)
 
@@ -190,9 +206,9 @@ def _readable() -> Iterator[None]:
         raise IndexUnavailable(type(error).__name__) from error
 
 
-def _rows(query: IndexQuery) -> Iterator[Interaction]:
+def _rows(query: IndexQuery, only: Q | None = None) -> Iterator[Interaction]:
     with _readable():
-        yield from index_rows(query)
+        yield from index_rows(query, only=only)
 
 
 def indexed_rows(*, tz: tzinfo | None = None, **filters: Any) -> Iterator[Interaction]:
@@ -202,25 +218,40 @@ def indexed_rows(*, tz: tzinfo | None = None, **filters: Any) -> Iterator[Intera
 
 
 def indexed_flagged(
-    *, page: int, limit: int, tz: tzinfo, flag_filter: str = "", **filters: Any
+    *,
+    page: int,
+    limit: int,
+    tz: tzinfo,
+    flag_filter: str = "",
+    review: str = "",
+    reviewer_id: int | None = None,
+    **filters: Any,
 ) -> IndexedFlaggedPage:
     """A page of the flagged interactions matching ``filters`` (of type ``flag_filter`` if
-    given), with the counts by flag type and by day (in ``tz``) over all of them."""
+    given; of one triage state if ``review``: "open", "reviewed", "mine", owned by
+    ``reviewer_id``), with the counts by flag type and by day (in ``tz``) over all of them and
+    the triage counts of this flag type's rows, as the scanned page has them."""
     key = flag_key(flag_filter)
     every_flag = indexed_query(**filters, flagged_only=True)
     query = replace(every_flag, flags=(key,) if key else ())
+    triage = review_conditions(user_id=reviewer_id)
     with _readable():
         counted = index_flag_counts(every_flag, tz=tz)
-    return _page(
+        review_counts = ReviewCounts(**index_count_where(query, triage))
+    shown = _page(
         query,
         number=page,
         limit=limit,
         cls=IndexedFlaggedPage,
+        only=triage.get(review),
         flag_filter=key,
         counts=dict(counted.by_flag),
         days=tuple(DayCounts(day=d, counts=dict(c)) for d, c in counted.by_day.items()),
         total_in_period=_whole_index(**filters),
+        review_filter=review,
+        review_counts=review_counts,
     )
+    return replace(shown, reviews=reviews_of(interaction_ids=[i.id for i in shown.items]))
 
 
 def _whole_index(**filters: Any) -> int | None:
@@ -232,11 +263,18 @@ def _whole_index(**filters: Any) -> int | None:
 
 
 def indexed_flagged_rows(
-    *, tz: tzinfo | None = None, flag_filter: str = "", **filters: Any
+    *,
+    tz: tzinfo | None = None,
+    flag_filter: str = "",
+    review: str = "",
+    reviewer_id: int | None = None,
+    **filters: Any,
 ) -> Iterator[Interaction]:
-    """Every flagged interaction matching ``filters`` (of type ``flag_filter`` if given)."""
+    """Every flagged interaction matching ``filters`` (of type ``flag_filter`` if given, of
+    triage state ``review`` if given, as ``indexed_flagged``)."""
     key = flag_key(flag_filter)
-    return _rows(indexed_query(**filters, flagged_only=True, flags=(key,) if key else ()))
+    query = indexed_query(**filters, flagged_only=True, flags=(key,) if key else ())
+    return _rows(query, review_conditions(user_id=reviewer_id).get(review))
 
 
 def indexed_facets(*, flagged_only: bool = False, **filters: Any) -> dict[str, list]:

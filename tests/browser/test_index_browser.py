@@ -110,6 +110,7 @@ def _flagged(page: Any) -> None:
     page.goto("/interactions/flagged/?channel=voice")
     expect(page.locator(".flag-summary")).to_contain_text("from the local index")
     expect(page.locator(".fo-chart")).to_be_visible()
+    expect(page.locator(".review-chips")).to_contain_text("Not reviewed")  # triage, as scanned
 
 
 def _phone(page: Any) -> None:

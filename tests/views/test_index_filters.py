@@ -349,6 +349,82 @@ def test_the_flagged_page_filters_and_counts_within_its_filters(sup_client, inde
     assert f'<input type="hidden" name="flag" value="{key}">' in html
 
 
+def _review(interaction_id: str, *, reviewed: bool, owner=None) -> None:
+    from django.conf import settings
+
+    from interactions_app.models import FlagReview
+
+    FlagReview.objects.create(
+        tenant_id=settings.CXENGAGE["TENANT_ID"],
+        interaction_id=interaction_id,
+        reviewed=reviewed,
+        reviewed_by_name="ann" if reviewed else "",
+        owner=owner,
+    )
+
+
+def review_chips(html: str) -> dict[str, int]:
+    """The triage chips' counts, by their ``review=``."""
+    chips = re.search(r'<ul class="chips review-chips".*?</ul>', html, re.S)
+    assert chips, "no triage chips on the page"
+    found = re.findall(r"review=(\w+)[^>]*>[^<]*<span class=\"count\">([\d,]+)", chips.group())
+    return {name: int(n.replace(",", "")) for name, n in found}
+
+
+def test_the_indexed_flagged_page_filters_and_counts_on_triage(
+    sup_client, supervisor, django_user_model, index_on
+):
+    flagged = newest_first(i for i in index_on if i.flagged)
+    one, two, three = flagged[:3]
+    other = django_user_model.objects.create_user(username="ann", password="pw-for-tests-2")
+    _review(one, reviewed=True, owner=other)  # reviewed, someone else's
+    _review(two, reviewed=False, owner=supervisor)  # the viewer's, not reviewed
+    _review(three, reviewed=True, owner=supervisor)  # the viewer's, reviewed
+    _, html = get(sup_client, FLAGGED, {"limit": 1000})
+    assert ids_in(html) == flagged  # "Reviewed or not": every one
+    assert '<th scope="col">Review</th>' in html and "by ann" in html and "Owner: sup" in html
+    n = len(flagged)
+    assert review_chips(html) == {"open": n - 2, "reviewed": 2, "mine": 2}
+    assert ids_in(get(sup_client, FLAGGED, {"limit": 1000, "review": "open"})[1]) == [
+        i for i in flagged if i not in (one, three)
+    ]
+    _, html = get(sup_client, FLAGGED, {"limit": 1000, "review": "reviewed"})
+    assert ids_in(html) == [one, three]
+    assert re.search(r'aria-current="true">Reviewed <span class="count">2</span>', html)
+    assert ids_in(get(sup_client, FLAGGED, {"limit": 1000, "review": "mine"})[1]) == [two, three]
+    # another viewer owns none of them: "mine" is the viewer's, not the cached page's
+    sup_client.force_login(other)
+    _, html = get(sup_client, FLAGGED, {"limit": 1000, "review": "mine"})
+    assert ids_in(html) == [one] and review_chips(html)["mine"] == 1
+    # the counts are those of the flag type shown, and paging keeps the filter
+    key = flag_key(next(i.flag_type for i in index_on if i.id == three))
+    of_key = [i.id for i in index_on if i.flagged and flag_key(i.flag_type) == key]
+    _, html = get(sup_client, FLAGGED, {"limit": 1000, "flag": key})
+    reviewed_of_key = len({one, three} & set(of_key))
+    assert review_chips(html)["reviewed"] == reviewed_of_key
+    assert review_chips(html)["open"] == len(of_key) - reviewed_of_key
+    _, html = get(sup_client, FLAGGED, {"limit": 10, "review": "open"})
+    pages = re.findall(r'href="(\?[^"]*page=2[^"]*)"', html)
+    assert pages and all("review=open" in p for p in pages)
+
+
+def test_the_indexed_flagged_export_follows_the_review_filter(sup_client, supervisor, index_on):
+    flagged = newest_first(i for i in index_on if i.flagged)
+    _review(flagged[1], reviewed=True)
+    _review(flagged[2], reviewed=False, owner=supervisor)
+    response = sup_client.get(EXPORT_FLAGGED, {"review": "reviewed"})
+    assert response.status_code == 200 and csv_ids(response) == [flagged[1]]
+    assert csv_ids(sup_client.get(EXPORT_FLAGGED, {"review": "mine"})) == [flagged[2]]
+    response = sup_client.get(EXPORT_FLAGGED, {"review": "open"})
+    assert csv_ids(response) == [i for i in flagged if i != flagged[1]]
+
+
+def test_an_indexed_review_filter_that_leaves_nothing_says_so(sup_client, index_on):
+    _, html = get(sup_client, FLAGGED, {"review": "reviewed"})
+    assert ids_in(html) == []
+    assert "No flagged interactions in this period match this review filter." in html
+
+
 # --- exports and prev/next follow the filters ----------------------------------------------
 
 

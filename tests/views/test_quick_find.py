@@ -4,6 +4,8 @@ searched when it finds nothing."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -104,6 +106,17 @@ def test_customers_are_found_through_the_index_ignoring_punctuation_and_case(
     email = next(r.customer for r in rows if r.customer and "@" in r.customer)
     html = sup_client.get(FIND, {"q": email.upper(), "limit": 1000}).content.decode()
     assert set(ids_in(html)) == {r.id for r in rows if r.customer == email}
+    # its export and the detail page's prev/next read the same index result
+    export = sup_client.get(reverse("interactions:export", args=["find"]), {"q": typed})
+    body = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert export.status_code == 200
+    header, *lines = csv.reader(io.StringIO(body))
+    assert sorted(line[header.index("Interaction ID")] for line in lines) == sorted(expected)
+    first = ids_in(sup_client.get(FIND, {"q": typed, "limit": 1000}).content.decode())[0]
+    detail = sup_client.get(
+        reverse("interactions:detail", args=[first]), {"from": f"{FIND}?q={typed}"}
+    )
+    assert detail.status_code == 200 and "Quick find" in detail.content.decode()
 
 
 def test_an_empty_box_is_idle_and_asks_nothing(sup_client, live_api):
