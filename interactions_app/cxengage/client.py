@@ -42,6 +42,7 @@ from .parsing import (
     parse_artifact,
     parse_artifact_list,
     parse_interaction,
+    parse_list_rows,
     parse_page,
 )
 
@@ -231,9 +232,11 @@ class CxEngageClient:
         hook_sub_type: str | None = None,
         hook_id: str | None = None,
         only_flagged: bool = False,
+        rows_only: bool = False,
     ) -> Page:
         """One page of interactions; ``only_flagged`` parses just the flagged ones into items
-        (``received`` still counts every result), which is what a flagged scan needs.
+        (``received`` still counts every result), which is what a flagged scan needs;
+        ``rows_only`` reads only what a results table shows (``parsing.parse_list_rows``).
 
         ``hook_type`` / ``hook_sub_type`` / ``hook_id`` find the interactions linked to a CRM
         record (``zendesk`` / ``ticket`` / ``415``): the public API docs' "Searching
@@ -256,16 +259,17 @@ class CxEngageClient:
             if value:
                 params.append((name, value))
         try:
-            data = self._get_json(self._tenant_path("interactions"), params)
+            body = self._get_body(self._tenant_path("interactions"), params)
         except errors.NotFound:
             # The collection itself is missing (a wrong API URL or tenant path): not "no such
             # interaction", which pages would otherwise show with a 404 of their own.
             raise errors.CxEngageError(
                 "the interactions list answered 404", upstream_status=404
             ) from None
-        return parse_page(
-            data, limit=limit, offset=offset, select=is_flagged if only_flagged else None
-        )
+        if rows_only and not only_flagged:
+            return parse_list_rows(body, limit=limit, offset=offset)
+        select = is_flagged if only_flagged else None
+        return parse_page(decode_json(body), limit=limit, offset=offset, select=select)
 
     def get_interaction(self, interaction_id: str) -> Interaction:
         # one path segment, whatever the id contains ("/", "?", "#", "..")
