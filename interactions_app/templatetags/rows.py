@@ -6,9 +6,10 @@ template to Python, a fraction of that. The row is ``templates/jinja2/interactio
 _row.html``; the Django templates place the rows with ``{% table_rows results.items %}``, and the
 row endpoint (``views/detail.py``) renders the same file by its name.
 
-The environment escapes like the Django engine (``conditional_escape``: the same entities, and
-``__html__`` values such as ``format_html``'s are kept) and offers the row the same filters as
-``interactions`` and ``live_refresh``: nothing here marks upstream text safe.
+The environment escapes every printed value as the Django engine does (``conditional_escape``:
+the same entities; ``__html__`` values such as ``format_html``'s are kept), in its ``finalize``,
+and offers the row the same filters as ``interactions`` and ``live_refresh``: nothing here marks
+upstream text safe.
 """
 
 from __future__ import annotations
@@ -83,7 +84,10 @@ _MONTHS: dict[str | None, tuple[str, ...]] = {}
 def when(value: datetime | None, tz: tzinfo) -> str:
     """``value|timezone:tz|date:"M j, H:i:s"`` of the Django engine, without its date formatter
     (~20 µs a call): the month's translated abbreviation, the day, the time."""
-    local = do_timezone(value, tz)
+    if isinstance(value, datetime) and value.tzinfo is not None and isinstance(tz, tzinfo):
+        local = value.astimezone(tz)  # what do_timezone does with an aware moment
+    else:
+        local = do_timezone(value, tz)
     if not isinstance(local, datetime):
         return ""
     language = get_language()
@@ -93,21 +97,29 @@ def when(value: datetime | None, tz: tzinfo) -> str:
     return f"{months[local.month]} {local.day}, {local:%H:%M:%S}"
 
 
-def _escaped(value: Any) -> Markup:
+def _escaped(value: Any) -> str:
     """What ``{{ value }}`` prints: Django's ``conditional_escape`` (its entities, ``&#x27;``
     and ``&quot;``; values with ``__html__`` as they are), without its lazy-string wrapper,
     which costs more than the escaping on a 1000-row table."""
     if type(value) is str:
-        return Markup(html.escape(value))  # noqa: S704 (escaped here)
+        return html.escape(value)
     if hasattr(value, "__html__"):
-        return Markup(value.__html__())  # noqa: S704 (safe already: format_html's, ours)
-    return Markup(html.escape(str(value)))  # noqa: S704 (escaped here)
+        return value.__html__()  # safe already: format_html's, ours
+    return html.escape(str(value))
 
 
 def environment(**options: Any) -> Environment:
     """The Jinja2 environment of ``TEMPLATES[1]`` (settings/base.py)."""
-    options.pop("autoescape", None)  # always on: every printed value is escaped (_escaped)
-    env = Environment(autoescape=True, finalize=_escaped, keep_trailing_newline=True, **options)
+    # Every printed value is escaped by ``finalize`` (``_escaped``: Django's escaping, once);
+    # Jinja2's own autoescape would escape what it returns a second time, so it stays off.
+    # tests/reliability/test_fuzz.py renders these rows with hostile upstream text.
+    options.pop("autoescape", None)
+    env = Environment(
+        autoescape=False,  # noqa: S701 (escaping is finalize's, see above)
+        finalize=_escaped,
+        keep_trailing_newline=True,
+        **options,
+    )
     env.filters.update(
         {
             "when": when,
