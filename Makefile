@@ -54,5 +54,12 @@ soak: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py
 
+# ~15 min: the interaction index on PostgreSQL (1,000,000 generated interactions: page queries'
+# p50/p95, CSV export memory; sync throughput and RSS against a sandbox); writes its section of
+# docs/benchmarks.md. Needs PostgreSQL (CXENGAGE_TEST_POSTGRES_URL, default root@127.0.0.1/test)
+.PHONY: bench-index
+bench-index: $(STAMP)
+	$(PY) bench/index_bench.py
+
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -5,7 +5,10 @@ reads 1000 a call past the page cache, ``services.flagged_rows`` the finished sc
 response is being written, so never more than one upstream page is in memory. This module only
 writes them.
 
-The file is spreadsheet-clean:
+The file is spreadsheet-ready: times ``YYYY-MM-DD HH:MM:SS`` in the tenant's zone (named in the
+header row), durations ``h:mm:ss`` (and the whole duration in seconds too), the flag's label
+beside its raw ``flagType``, talk / hold / wrap-up / queue wait, every queue and agent (``; ``
+between them), and a link back to each interaction's page. It is also clean:
 
 - a UTF-8 byte-order mark first (``?bom=0`` leaves it out): Excel needs it to read UTF-8;
 - cells are neutralised against formula injection (OWASP "CSV Injection"): any text that starts
@@ -24,6 +27,7 @@ import contextvars
 import csv
 import itertools
 import logging
+import math
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
@@ -85,22 +89,43 @@ def _seconds(value: float | None) -> str:
 
 
 def _local(value: datetime | None, tz: tzinfo) -> str:
-    return value.astimezone(tz).isoformat(timespec="milliseconds") if value else ""
+    """``YYYY-MM-DD HH:MM:SS`` in ``tz``: what a spreadsheet reads as a date and time."""
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
 def _utc(value: datetime | None) -> str:
-    if value is None:
+    return _local(value, UTC)
+
+
+def _clock(seconds: float | None) -> str:
+    """``h:mm:ss`` (hours past 24 stay hours), which a spreadsheet reads as a duration."""
+    if seconds is None or not math.isfinite(seconds) or abs(seconds) > 1e9:
         return ""
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    whole = round(abs(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{'-' if seconds < 0 else ''}{hours}:{minutes:02d}:{secs:02d}"
+
+
+def _total(values: Iterable[float | None]) -> float | None:
+    """The sum of the values reported; None when none is."""
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
 
 
 def csv_header(*, timezone_name: str) -> list[str]:
     return [
         "Interaction ID",
+        "Link",
         f"Start ({timezone_name})",
+        f"End ({timezone_name})",
         "Start (UTC)",
-        "End (UTC)",
+        "Duration",
         "Duration (seconds)",
+        "Talk",
+        "Hold",
+        "Wrap-up",
+        "Queue wait",
         "Channel",
         "Direction",
         "Customer",
@@ -109,24 +134,37 @@ def csv_header(*, timezone_name: str) -> list[str]:
         "Queues",
         "Agents",
         "Flagged",
+        "Flag",
         "Flag type",
         "Flag explanation",
-        "Data complete",
+        "Reporting finished",
         "Disposition",
         "Custom attributes",
     ]
 
 
-def csv_row(item: Interaction, *, tz: tzinfo, mask_pii: bool = False) -> list[str]:
+def csv_row(
+    item: Interaction, *, tz: tzinfo, mask_pii: bool = False, detail_link: str = ""
+) -> list[str]:
     """One interaction as cells; every text from the upstream is neutralised (and, with
-    ``mask_pii``, masked by value: pii.py)."""
+    ``mask_pii``, masked by value: pii.py). ``detail_link``: the absolute URL of any detail
+    page, with ``{id}`` where the interaction's id goes (the link back to the dashboard).
+    Durations are ``h:mm:ss``: talk and wrap-up summed over the agent legs, queue wait over the
+    queues, hold the customer's."""
     seen = text_masker(item, mask=mask_pii)
+    flag = flag_info(item.flag_type) if item.flagged else None
     return [
         _text(item.id),
+        _text(detail_link.replace("{id}", item.id)) if detail_link else "",
         _local(item.start, tz),
+        _local(item.end, tz),
         _utc(item.start),
-        _utc(item.end),
+        _clock(item.duration_seconds),
         _seconds(item.duration_seconds),
+        _clock(_total(a.talk_seconds for a in item.agents)),
+        _clock(item.customer_hold_seconds),
+        _clock(_total(a.wrap_up_seconds for a in item.agents)),
+        _clock(_total(q.queue_seconds for q in item.queues)),
         _text(item.channel),
         _text(item.direction),
         _text(mask_contact(item.customer) if mask_pii else item.customer),
@@ -135,8 +173,9 @@ def csv_row(item: Interaction, *, tz: tzinfo, mask_pii: bool = False) -> list[st
         _joined(seen(name) for name in item.queue_names),
         _joined(seen(name) for name in item.agent_names),
         _yes_no(item.flagged),
-        _text(item.flag_type) if item.flagged else "",
-        flag_info(item.flag_type).explanation if item.flagged else "",
+        _text(flag.label) if flag else "",
+        _text(item.flag_type) if flag else "",
+        _text(flag.explanation) if flag else "",
         _yes_no(item.data_complete),
         _text(seen(item.disposition_name or item.disposition_id)),
         _joined(seen(a.name) for a in item.all_attributes),
@@ -158,6 +197,7 @@ def csv_chunks(
     bom: bool = True,
     reference: str = "-",
     mask_pii: bool = False,
+    detail_link: str = "",
 ) -> Iterator[bytes]:
     """The CSV as UTF-8 chunks: the header at once, then rows about ``CHUNK_CHARS`` at a time."""
     writer = csv.writer(_Echo())
@@ -166,7 +206,7 @@ def csv_chunks(
     size = count = 0
     try:
         for item in rows:
-            line = writer.writerow(csv_row(item, tz=tz, mask_pii=mask_pii))
+            line = writer.writerow(csv_row(item, tz=tz, mask_pii=mask_pii, detail_link=detail_link))
             buffer.append(line)
             size += len(line)
             count += 1
@@ -240,6 +280,7 @@ def csv_response(
     secure: bool = False,
     now: datetime | None = None,
     mask_pii: bool = False,
+    detail_link: str = "",
 ) -> StreamingHttpResponse:
     """A streamed ``text/csv`` attachment of ``rows`` (prime them first: see ``primed``)."""
     chunks = csv_chunks(
@@ -249,6 +290,7 @@ def csv_response(
         bom=bom,
         reference=reference,
         mask_pii=mask_pii,
+        detail_link=detail_link,
     )
     response = StreamingHttpResponse(
         _in_context(chunks, contextvars.copy_context()), content_type="text/csv; charset=utf-8"

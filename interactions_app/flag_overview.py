@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -57,16 +58,12 @@ class FlagOverview:
     days: tuple[DayBar, ...]
     peak: int  # the busiest day's count (the day chart's scale)
     undated: int  # flagged interactions without a start time
+    older: int = 0  # flagged interactions before the first day drawn (``max_days`` back)
 
 
 def build_flag_overview(scan: FlaggedScan, *, tz: tzinfo, max_days: int = 62) -> FlagOverview:
+    """The overview of the flagged interactions a scan found (their days in ``tz``)."""
     type_counts = Counter(flag_key(i.flag_type) for i in scan.flagged)
-    most = max(type_counts.values(), default=0)
-    by_type = tuple(
-        TypeBar(key, flag_info(key).label, count, round(100 * count / most, 3), flag_slot(key))
-        for key, count in type_counts.most_common()
-    )
-
     per_day: dict[date, Counter] = defaultdict(Counter)
     undated = 0
     for item in scan.flagged:
@@ -74,6 +71,26 @@ def build_flag_overview(scan: FlaggedScan, *, tz: tzinfo, max_days: int = 62) ->
             undated += 1
             continue
         per_day[item.start.astimezone(tz).date()][flag_key(item.flag_type)] += 1
+    return flag_overview_of_counts(type_counts, per_day, undated=undated, max_days=max_days)
+
+
+def flag_overview_of_counts(
+    type_counts: Mapping[str, int],
+    per_day: Mapping[date, Mapping[str, int]],
+    *,
+    undated: int = 0,
+    max_days: int = 62,
+) -> FlagOverview:
+    """The overview of flagged counts by flag key, and by day and flag key (the local index
+    counts them over a whole period without reading the rows)."""
+    type_counts = Counter({key: n for key, n in type_counts.items() if n})
+    per_day = {day: Counter(counts) for day, counts in per_day.items() if sum(counts.values())}
+    most = max(type_counts.values(), default=0)
+    by_type = tuple(
+        TypeBar(key, flag_info(key).label, count, round(100 * count / most, 3), flag_slot(key))
+        for key, count in type_counts.most_common()
+    )
+
     if not per_day:
         return FlagOverview(by_type=by_type, days=(), peak=0, undated=undated)
 
@@ -87,7 +104,8 @@ def build_flag_overview(scan: FlaggedScan, *, tz: tzinfo, max_days: int = 62) ->
         day = first + timedelta(days=n)
         counts = per_day.get(day, Counter())
         parts, y = [], 100.0
-        for key, count in sorted(counts.items(), key=lambda kv: list(type_counts).index(kv[0])):
+        order = list(type_counts)
+        for key, count in sorted(counts.items(), key=lambda kv: order.index(kv[0])):
             height = 100 * count / peak
             y -= height
             parts.append(
@@ -107,4 +125,5 @@ def build_flag_overview(scan: FlaggedScan, *, tz: tzinfo, max_days: int = 62) ->
                 end=(start + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
             )
         )
-    return FlagOverview(by_type=by_type, days=tuple(days), peak=peak, undated=undated)
+    older = sum(sum(c.values()) for d, c in per_day.items() if d < first)
+    return FlagOverview(by_type=by_type, days=tuple(days), peak=peak, undated=undated, older=older)

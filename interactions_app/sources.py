@@ -3,7 +3,9 @@
 A source declares its name (its URL name, and its export's ``<name>.csv``), the label that
 leads back to it from a detail page, its page template (which marks ``{% partialdef results %}``),
 its form (URL -> validated query, see ``forms.py``), how it fetches one page and how it reads
-every row for an export. ``views/results.py`` serves each source's page, htmx fragment and CSV
+every row for an export, and, for a source the local index can answer, how the index fetches
+and reads it (used when its form says ``indexed``: the index is on and holds the period asked).
+``views/results.py`` serves each source's page, htmx fragment and CSV
 from this entry, ``urls.py`` routes them and ``navigation.py`` steps through them. Adding a
 source is one entry here and one template.
 """
@@ -16,9 +18,11 @@ from typing import Any
 
 from django.urls import reverse
 
-from .forms import FlaggedForm, SearchForm, TimeRangeForm
+from .forms import FlaggedForm, ListForm, QuickFindForm, SearchForm
 from .services.flagged_scan import flagged_list, flagged_rows
+from .services.indexed import indexed_flagged, indexed_flagged_rows, indexed_list, indexed_rows
 from .services.interactions import interaction_list, interaction_rows, interaction_search
+from .services.quick_find import quick_find, quick_find_open, quick_find_rows
 from .services.types import Interaction, ResultPage
 
 
@@ -30,9 +34,14 @@ class Source:
     fetch: Callable[..., ResultPage]  # service: (page=, limit=, **form.filters()) -> one page
     read: Callable[..., Iterator[Interaction]]  # service: (**form.filters()) -> every row
     _: KW_ONLY
+    # (valid form) -> the id of the one interaction the query names, which the page opens
+    opens: Callable[[Any], str | None] | None = None
     route: str | None = None  # its page below /interactions/ ("<name>/" unless given)
     waits: bool = False  # fetch takes wait=: its rows are gathered in the background
     audited: bool = False  # every valid page view is in the audit log (form.query_string())
+    # the local index's fetch and read, for a form that is ``indexed`` (same arguments)
+    index_fetch: Callable[..., ResultPage] | None = None
+    index_read: Callable[..., Iterator[Interaction]] | None = None
 
     @property
     def url_route(self) -> str:
@@ -49,11 +58,19 @@ class Source:
     def page(self, form: Any, wait: float) -> ResultPage:
         """One page of a valid form's query; ``wait``: seconds to wait for rows still being
         gathered (a source that ``waits`` answers with what it has by then)."""
+        if self.index_fetch and getattr(form, "indexed", False):
+            return self.index_fetch(**form.paging(), **form.filters())
         patience = {"wait": wait} if self.waits else {}
         return self.fetch(**form.paging(), **form.filters(), **patience)
 
+    def opened(self, form: Any) -> str | None:
+        """The interaction a valid form's query names, if the source opens one (quick find)."""
+        return self.opens(form) if self.opens else None
+
     def rows(self, form: Any) -> Iterator[Interaction]:
         """Every row of a valid form's query, for the CSV export."""
+        if self.index_read and getattr(form, "indexed", False):
+            return self.index_read(**form.filters())
         return self.read(**form.filters())
 
 
@@ -62,9 +79,36 @@ def _by_name(*sources: Source) -> dict[str, Source]:
 
 
 SOURCES = _by_name(
-    Source("list", "All interactions", TimeRangeForm, interaction_list, interaction_rows, route=""),
-    Source("flagged", "Flagged", FlaggedForm, flagged_list, flagged_rows, waits=True),
+    Source(
+        "list",
+        "All interactions",
+        ListForm,
+        interaction_list,
+        interaction_rows,
+        route="",
+        index_fetch=indexed_list,
+        index_read=indexed_rows,
+    ),
+    Source(
+        "flagged",
+        "Flagged",
+        FlaggedForm,
+        flagged_list,
+        flagged_rows,
+        waits=True,
+        index_fetch=indexed_flagged,
+        index_read=indexed_flagged_rows,
+    ),
     Source("search", "Search", SearchForm, interaction_search, interaction_rows, audited=True),
+    Source(
+        "find",
+        "Quick find",
+        QuickFindForm,
+        quick_find,
+        quick_find_rows,
+        audited=True,
+        opens=lambda form: quick_find_open(text=form.cleaned_data["q"]),
+    ),
 )
 
 

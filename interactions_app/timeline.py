@@ -31,7 +31,8 @@ from .flags import flag_info
 
 MIN_BAR_PCT = 0.6
 MIN_SPAN_SECONDS = 1.0
-END_NOT_RECEIVED = "end not received"
+END_NOT_RECEIVED = "end not received"  # a finished interaction's part that never ended: red
+STILL_OPEN = "still open"  # a part of an interaction still in progress: neutral
 
 # Tick intervals in milliseconds, smallest first. Neighbours differ by at most x2, which is what
 # guarantees 4-8 ticks (3 s and 3 min fill the 2 -> 5 gaps of the usual 1-2-5 ladder).
@@ -159,6 +160,17 @@ class Timeline:
     end_line: Tick | None = None
     tz_name: str = "UTC"
     caption: str = ""  # one line describing the axis: "18:10:39 → 18:12:05 (1m 26s), US/Eastern"
+    running: bool = False  # the interaction is in progress: open bars are "still open", not red
+
+    @property
+    def has_open(self) -> bool:
+        """Whether a bar runs without an end (the legend explains the open-ended bar then)."""
+        return any(lane.missing_end for lane in self.lanes)
+
+    @property
+    def open_word(self) -> str:
+        """What a bar without an end is called: "still open" (running) or "end not received"."""
+        return STILL_OPEN if self.running else END_NOT_RECEIVED
 
     @property
     def has_content(self) -> bool:
@@ -206,10 +218,13 @@ def _clock(moment: datetime, tz: tzinfo) -> str:
     return local.strftime("%H:%M:%S.") + f"{local.microsecond // 1000:03d}"
 
 
-def _span_text(start: datetime, end: datetime | None, tz: tzinfo) -> str:
-    """ "19:20:33.567 → 19:22:07.560 (1m 33.99s)" or "19:20:33.567 → end not received"."""
+def _span_text(
+    start: datetime, end: datetime | None, tz: tzinfo, open_word: str = END_NOT_RECEIVED
+) -> str:
+    """ "19:20:33.567 → 19:22:07.560 (1m 33.99s)" or "19:20:33.567 → end not received"
+    (``open_word``: "still open" while the interaction runs)."""
     if end is None:
-        return f"{_clock(start, tz)} → {END_NOT_RECEIVED}"
+        return f"{_clock(start, tz)} → {open_word}"
     seconds = (end - start).total_seconds()
     return f"{_clock(start, tz)} → {_clock(end, tz)} ({format_duration(seconds, precise=True)})"
 
@@ -366,11 +381,13 @@ def _ticks(axis: _Axis, tz: tzinfo) -> tuple[Tick, ...]:
 # --- lanes ------------------------------------------------------------------------------------
 
 
-def _segment_lane(segment: Segment, index: int, axis: _Axis, tz: tzinfo) -> Lane:
+def _segment_lane(
+    segment: Segment, index: int, axis: _Axis, tz: tzinfo, open_word: str = END_NOT_RECEIVED
+) -> Lane:
     number = segment.number if segment.number is not None else index
     label = f"Segment {number}"
     start_type = segment.start_type or "start"
-    end_type = END_NOT_RECEIVED if segment.end is None else (segment.end_type or "end")
+    end_type = open_word if segment.end is None else (segment.end_type or "end")
     sublabel = f"{start_type} → {end_type}"
     notes = [
         n for n, on in (("transfer", segment.transfer), ("cancelled", segment.cancelled)) if on
@@ -380,7 +397,8 @@ def _segment_lane(segment: Segment, index: int, axis: _Axis, tz: tzinfo) -> Lane
     if segment.start is not None:
         qualifiers = f" ({', '.join(notes)})" if notes else ""
         types = start_type if segment.end is None else sublabel
-        title = f"{label}{qualifiers} · {types} · {_span_text(segment.start, segment.end, tz)}"
+        span = _span_text(segment.start, segment.end, tz, open_word)
+        title = f"{label}{qualifiers} · {types} · {span}"
         if segment.end is None and segment.seconds is not None:
             title += f" · segment time reported as {format_duration(segment.seconds, precise=True)}"
         bars = (axis.bar(segment.start, segment.end, css, title),)
@@ -389,7 +407,7 @@ def _segment_lane(segment: Segment, index: int, axis: _Axis, tz: tzinfo) -> Lane
     return Lane("segment", label, sublabel, bars, missing_end=segment.end is None)
 
 
-def _queue_lane(queue: Queue, axis: _Axis, tz: tzinfo) -> Lane:
+def _queue_lane(queue: Queue, axis: _Axis, tz: tzinfo, open_word: str = END_NOT_RECEIVED) -> Lane:
     name = queue.name or "Queue"
     if queue.abandoned:
         status, css = "abandoned", "tl-bar tl-bar--queue tl-bar--abandoned"
@@ -413,7 +431,7 @@ def _queue_lane(queue: Queue, axis: _Axis, tz: tzinfo) -> Lane:
     bars: tuple[Bar, ...] = ()
     if queue.start is not None:
         title = " · ".join(
-            [f"{name} queue", _span_text(queue.start, queue.end, tz), status, *facts]
+            [f"{name} queue", _span_text(queue.start, queue.end, tz, open_word), status, *facts]
         )
         bars = (axis.bar(queue.start, queue.end, css, title),)
     else:
@@ -427,7 +445,7 @@ def _talk_spans(agent: Agent) -> list[tuple[datetime, datetime | None]]:
     return [(t.start, t.end) for t in agent.talk_times if t.start is not None]
 
 
-def _agent_lane(agent: Agent, axis: _Axis, tz: tzinfo) -> Lane:
+def _agent_lane(agent: Agent, axis: _Axis, tz: tzinfo, open_word: str = END_NOT_RECEIVED) -> Lane:
     name = agent.name or (f"Agent {agent.agent_id[:8]}" if agent.agent_id else "Agent")
     if agent.accepted is True:
         sublabel = "accepted"
@@ -448,7 +466,7 @@ def _agent_lane(agent: Agent, axis: _Axis, tz: tzinfo) -> Lane:
     ):
         if seconds is not None:
             facts.append(f"{text} {format_duration(seconds, precise=True)}")
-    main_title = " · ".join([name, _span_text(agent.start, agent.end, tz), *facts])
+    main_title = " · ".join([name, _span_text(agent.start, agent.end, tz, open_word), *facts])
     bars = [axis.bar(agent.start, agent.end, "tl-bar tl-bar--agent", main_title)]
 
     def clamp(moment: datetime) -> datetime:
@@ -461,7 +479,7 @@ def _agent_lane(agent: Agent, axis: _Axis, tz: tzinfo) -> Lane:
         what = "offered, accepted" if agent.accepted else "offered"
         if agent.accepted is False:
             what = "offered, not accepted"
-        title = f"{name} · {what} · {_span_text(agent.start, offer_end, tz)}"
+        title = f"{name} · {what} · {_span_text(agent.start, offer_end, tz, open_word)}"
         bars.append(axis.bar(agent.start, offer_end, "tl-bar tl-bar--offer", title, nested=True))
 
     talk_end: datetime | None = None
@@ -469,7 +487,7 @@ def _agent_lane(agent: Agent, axis: _Axis, tz: tzinfo) -> Lane:
     for talk_start, talk_stop in talks:
         talk_start = clamp(talk_start)
         stop = clamp(talk_stop) if talk_stop is not None else None
-        title = f"{name} · talk · {_span_text(talk_start, stop, tz)}"
+        title = f"{name} · talk · {_span_text(talk_start, stop, tz, open_word)}"
         bars.append(axis.bar(talk_start, stop, "tl-bar tl-bar--talk", title, nested=True))
         if stop is not None:
             talk_end = stop if talk_end is None else max(talk_end, stop)
@@ -479,19 +497,21 @@ def _agent_lane(agent: Agent, axis: _Axis, tz: tzinfo) -> Lane:
         if wrap_start is None and agent.wrap_up_seconds and not talks:
             wrap_start = clamp(agent.end - timedelta(seconds=agent.wrap_up_seconds))
         if wrap_start is not None and wrap_start < agent.end:
-            title = f"{name} · wrap-up · {_span_text(wrap_start, agent.end, tz)}"
+            title = f"{name} · wrap-up · {_span_text(wrap_start, agent.end, tz, open_word)}"
             bars.append(axis.bar(wrap_start, agent.end, "tl-bar tl-bar--wrap", title, nested=True))
     return Lane("agent", name, sublabel, tuple(bars), missing_end=agent.end is None)
 
 
-def _customer_talk_lane(talks: Iterable[TalkTime], axis: _Axis, tz: tzinfo) -> Lane | None:
+def _customer_talk_lane(
+    talks: Iterable[TalkTime], axis: _Axis, tz: tzinfo, open_word: str = END_NOT_RECEIVED
+) -> Lane | None:
     bars = []
     missing = False
     for talk in talks:
         if talk.start is None:
             continue
         missing = missing or talk.end is None
-        title = f"Customer talk · {_span_text(talk.start, talk.end, tz)}"
+        title = f"Customer talk · {_span_text(talk.start, talk.end, tz, open_word)}"
         bars.append(axis.bar(talk.start, talk.end, "tl-bar tl-bar--customer", title))
     if not bars:
         return None
@@ -597,7 +617,8 @@ def _flag_note(
             f"end; {where}."
         )
         if any(lane.missing_end for lane in lanes):
-            text += " Bars marked 'end not received' never ended either."
+            word = STILL_OPEN if interaction.in_progress else END_NOT_RECEIVED
+            text += f" Bars marked '{word}' have no end either."
         return text, {lane.kind for lane in lanes if lane.missing_end}
 
     open_lanes = [lane for lane in lanes if lane.kind == affects and lane.missing_end]
@@ -630,17 +651,19 @@ def build_timeline(interaction: Interaction, *, tz: tzinfo, now: datetime) -> Ti
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     axis, open_ended = _make_axis(interaction, now)
+    # running is not missing: a part without an end is "still open" while the interaction is
+    open_word = STILL_OPEN if interaction.in_progress else END_NOT_RECEIVED
 
     lanes: list[Lane] = [
-        _segment_lane(segment, index, axis, tz)
+        _segment_lane(segment, index, axis, tz, open_word)
         for index, segment in enumerate(interaction.segments)
     ]
     ivr = _ivr_lane(interaction, axis, tz)
     if ivr is not None:
         lanes.append(ivr)
-    lanes += [_queue_lane(queue, axis, tz) for queue in _by_start(interaction.queues)]
-    lanes += [_agent_lane(agent, axis, tz) for agent in _by_start(interaction.agents)]
-    customer = _customer_talk_lane(interaction.customer_talk_times, axis, tz)
+    lanes += [_queue_lane(queue, axis, tz, open_word) for queue in _by_start(interaction.queues)]
+    lanes += [_agent_lane(agent, axis, tz, open_word) for agent in _by_start(interaction.agents)]
+    customer = _customer_talk_lane(interaction.customer_talk_times, axis, tz, open_word)
     if customer is not None:
         lanes.append(customer)
 
@@ -695,4 +718,5 @@ def build_timeline(interaction: Interaction, *, tz: tzinfo, now: datetime) -> Ti
         end_line=end_line,
         tz_name=tz_name,
         caption=caption,
+        running=interaction.in_progress,
     )

@@ -8,7 +8,7 @@ import uuid
 from django.urls import path, re_path, register_converter
 
 from .sources import SOURCES
-from .views import artifacts, detail, results
+from .views import artifacts, detail, results, triage
 
 
 class InteractionIdConverter:
@@ -38,6 +38,7 @@ urlpatterns = [
     re_path(rf"^export/(?P<source>{'|'.join(SOURCES)})\.csv$", results.export, name="export"),
     path("<interaction_id:interaction_id>/", detail.interaction_detail, name="detail"),
     path("<interaction_id:interaction_id>/row/", detail.interaction_row, name="row"),
+    path("<interaction_id:interaction_id>/review/", triage.flag_review, name="review"),
     path(
         "<interaction_id:interaction_id>/artifacts/",
         artifacts.interaction_artifacts,

@@ -11,13 +11,21 @@ PORT=${PORT:-8000}
 "$PY" manage.py migrate --noinput >/dev/null
 "$PY" manage.py demo_user
 
+# the interaction index on, kept by a follower beside the dashboard (CXENGAGE_INDEX=false: off)
+export CXENGAGE_INDEX=${CXENGAGE_INDEX:-true}
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT INT TERM
+
 if [ -z "${CXENGAGE_API_URL:-}" ]; then
   # the sandbox's published demo credentials (docs/sandbox.md), on whichever port it runs
   export CXENGAGE_API_URL="http://127.0.0.1:$SANDBOX_PORT/v1"
   export CXENGAGE_API_KEY=sandbox-key CXENGAGE_API_SECRET=sandbox-secret
   "$PY" -m sandbox --port "$SANDBOX_PORT" --quiet --live &
-  SANDBOX_PID=$!
-  trap 'kill "$SANDBOX_PID" 2>/dev/null || true; wait "$SANDBOX_PID" 2>/dev/null || true' EXIT INT TERM
+  PIDS+=($!)
   "$PY" - "$SANDBOX_PORT" <<'PYEOF'
 import sys, time, urllib.request
 url = f"http://127.0.0.1:{sys.argv[1]}/healthz"
@@ -32,8 +40,16 @@ else:
 PYEOF
 fi
 
+INDEX_LOG="${TMPDIR:-/tmp}/cxengage-index-sync.log"
+case "$CXENGAGE_INDEX" in
+  1|true|True|TRUE|yes|on)
+    "$PY" manage.py index_sync --follow --no-progress >>"$INDEX_LOG" 2>&1 &
+    PIDS+=($!)
+    echo "  Index: on; its follower (manage.py index_sync --follow) logs to $INDEX_LOG" ;;
+esac
+
 echo
-echo "  Dashboard: http://127.0.0.1:$PORT/   (Ctrl-C stops the dashboard and the sandbox)"
+echo "  Dashboard: http://127.0.0.1:$PORT/   (Ctrl-C stops the dashboard, the sandbox and the index follower)"
 case "${DJANGO_DEBUG:-}" in
   1|true|True|TRUE|yes|on) echo "  DEBUG is on (DJANGO_DEBUG): error pages show code and settings; keep it on this machine." ;;
 esac

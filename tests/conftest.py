@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from interactions_app.caching.html import Fragment
 from interactions_app.caching.single_flight import settle
 from tests.support.browser import browser  # noqa: F401 - the session-wide browser fixture
 from tests.support.sandbox_process import SandboxProcess, start_sandbox
+
+# Hypothesis (tests/reliability/test_fuzz.py): CI replays the same derandomised examples every
+# run, so a red build is the code's doing; `make test` on a machine draws fresh ones each run and
+# keeps what failed in .hypothesis/ (not in git), so a failure found locally is replayed first.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile(
+    "dev",
+    derandomize=False,
+    database=DirectoryBasedExampleDatabase(Path(__file__).resolve().parents[1] / ".hypothesis"),
+)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture(scope="session")

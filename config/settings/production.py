@@ -79,7 +79,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 # --- cache: short socket timeouts so an unreachable Redis fails fast, with its address ---------
 # (not IGNORE_EXCEPTIONS: coalescing relies on cache.add; a silently failing cache would make
-# every request wait for a lock that can never be taken)
+# every request wait for a lock that can never be taken. interactions_app/caching/store.py
+# takes the failure instead: logged once, the process's own entries until Redis answers again)
 _cache = CACHES["default"]
 _cache_timeout = env_int("CACHE_SOCKET_TIMEOUT", default=5, minimum=1)
 if _cache["BACKEND"] == "django_redis.cache.RedisCache":

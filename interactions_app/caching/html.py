@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
 from ..pii import can_see_pii
+from . import store
 from .keys import tenant_key
 
 logger = logging.getLogger(__name__)
@@ -99,14 +99,14 @@ def cached_partial(
     seconds = settings.CXENGAGE["LIST_CACHE_SECONDS"]
     rights = (can_see_pii(request.user), getattr(request.user, "is_staff", False))
     key = tenant_key("results-html", request.path, *vary, *rights)
-    kept = cache.get(key) if seconds > 0 else None
+    kept = store.get(key) if seconds > 0 else None
     if isinstance(kept, Fragment):
         return Region(fragment=kept)
     fresh = render()
     if not (seconds > 0 and fresh.keep and _small_enough(fresh.html, request)):
         return Region(fresh.html)
     fragment = Fragment.of(fresh.html)
-    cache.set(key, fragment, seconds)
+    store.set(key, fragment, seconds)
     return Region(fresh.html, fragment)
 
 

@@ -30,8 +30,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.core.cache import cache
-
+from ..cxengage.errors import UpstreamTimeout
+from . import store
 from .slots import Slot
 
 T = TypeVar("T")
@@ -89,9 +89,10 @@ def fetch_once(
     try:
         return future.result(timeout=wait)
     except FutureTimeout:
-        if background is None:
-            raise
-        return background.pending(cache.get(key + ":progress"))
+        if background is None:  # the caller it waits for is still at it: the client's timeout
+            message = f"the same upstream call was still running after {wait:.0f} s"
+            raise UpstreamTimeout(message) from None
+        return background.pending(store.get(key + ":progress"))
 
 
 def _lead(
@@ -106,11 +107,11 @@ def _lead(
 ) -> None:
     """Resolve ``future`` (now, or from a background thread), then stop leading ``key``."""
     seconds = background.lock_seconds if background else max(1, int(wait) + 1)
-    claimed = ttl <= 0 or cache.add(key + ":lock", 1, timeout=seconds)
+    claimed = ttl <= 0 or store.add(key + ":lock", 1, timeout=seconds)
     if claimed and background is not None:
         slot = background.admit()
         if slot is None:  # as many run as the deployment allows: start nothing, say so
-            cache.delete(key + ":lock")
+            store.delete(key + ":lock")
             future.set_result(background.busy())
             _leave(key)
             return
@@ -138,21 +139,21 @@ def _produce_here(key: str, produce: Callable[[], T], *, ttl: int, keep: Callabl
         return produce()
     # A leader in another process may have stored the value and released the lock between our
     # first miss and our add: look once more before calling the upstream.
-    value = cache.get(key)
+    value = store.get(key)
     if value is not None:
-        cache.delete(key + ":lock")
+        store.delete(key + ":lock")
         return value
     try:
         value = produce()
     except BaseException:
-        cache.delete(key + ":lock")
+        store.delete(key + ":lock")
         raise
     if keep(value):
         # Pickling a 1000-row page costs ~100 ms: do it after the answer, not before it. The
         # lock is released once the value is stored, so other processes keep waiting for it.
         _writer.submit(_store, key, value, ttl)
     else:
-        cache.delete(key + ":lock")
+        store.delete(key + ":lock")
     return value
 
 
@@ -172,10 +173,10 @@ def _follow_other_process(
         value = _stored(key, errors=background is not None)
         if value is not None:
             return value
-        if background is None and cache.add(key + ":lock", 1, timeout=max(1, int(wait) + 1)):
+        if background is None and store.add(key + ":lock", 1, timeout=max(1, int(wait) + 1)):
             return _produce_here(key, produce, ttl=ttl, keep=keep)  # that leader gave up
     if background is not None:
-        return background.pending(cache.get(key + ":progress"))
+        return background.pending(store.get(key + ":progress"))
     return produce()  # the other process is stuck; do not wait for ever
 
 
@@ -190,23 +191,23 @@ def _start(
     slot: Slot,
 ) -> None:
     def report(progress: T) -> None:
-        cache.set(key + ":progress", progress, background.lock_seconds)
+        store.set(key + ":progress", progress, background.lock_seconds)
         slot.renew()
 
     def job() -> None:
         try:
             value = produce(report)
         except Exception as error:  # shown to every caller, in any process, then forgotten
-            cache.set(key + ":error", error, background.error_seconds)
+            store.set(key + ":error", error, background.error_seconds)
             future.set_exception(error)
         else:
             if keep(value):
-                cache.set(key, value, ttl)
+                store.set(key, value, ttl)
             future.set_result(value)
         finally:
             slot.release()
-            cache.delete(key + ":progress")
-            cache.delete(key + ":lock")
+            store.delete(key + ":progress")
+            store.delete(key + ":lock")
             _leave(key)
             with _lock:
                 _jobs.discard(threading.current_thread())
@@ -222,9 +223,9 @@ def _start(
 
 def _stored(key: str, *, errors: bool) -> Any:
     """The value kept under ``key`` (or None); ``errors``: raise the failure kept beside it."""
-    value = cache.get(key)
+    value = store.get(key)
     if value is None and errors:
-        error = cache.get(key + ":error")
+        error = store.get(key + ":error")
         if error is not None:
             raise error
     return value
@@ -237,11 +238,11 @@ def _leave(key: str) -> None:
 
 def _store(key: str, value: Any, ttl: int) -> None:
     try:
-        cache.set(key, value, ttl)
-    except Exception:  # a cache outage costs a later upstream call, never the request
+        store.set(key, value, ttl)
+    except Exception:  # a value the cache refuses costs a later upstream call, never the request
         logger.warning("could not store %s in the cache", key, exc_info=True)
     finally:
-        cache.delete(key + ":lock")
+        store.delete(key + ":lock")
 
 
 def settle(timeout: float = 30.0) -> None:
@@ -263,7 +264,4 @@ def settle(timeout: float = 30.0) -> None:
 def forget(key: str) -> None:
     """Drop the value kept under ``key`` (one that turned out stale: a refused download link),
     so the next ``fetch_once`` for it asks the upstream again."""
-    try:
-        cache.delete(key)
-    except Exception:  # a cache outage: the stale value will expire by itself
-        logger.warning("could not drop %s from the cache", key, exc_info=True)
+    store.delete(key)  # in an outage, the stale value expires by itself

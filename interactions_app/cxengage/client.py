@@ -44,6 +44,7 @@ from .parsing import (
     parse_interaction,
     parse_list_rows,
     parse_page,
+    parse_summary,
 )
 
 logger = logging.getLogger(__name__)
@@ -233,10 +234,12 @@ class CxEngageClient:
         hook_id: str | None = None,
         only_flagged: bool = False,
         rows_only: bool = False,
+        summary: bool = False,
     ) -> Page:
         """One page of interactions; ``only_flagged`` parses just the flagged ones into items
         (``received`` still counts every result), which is what a flagged scan needs;
-        ``rows_only`` reads only what a results table shows (``parsing.parse_list_rows``).
+        ``rows_only`` reads only what a results table shows (``parsing.parse_list_rows``);
+        ``summary`` reads only what the interaction index needs (``parse_summary``).
 
         ``hook_type`` / ``hook_sub_type`` / ``hook_id`` find the interactions linked to a CRM
         record (``zendesk`` / ``ticket`` / ``415``): the public API docs' "Searching
@@ -266,10 +269,15 @@ class CxEngageClient:
             raise errors.CxEngageError(
                 "the interactions list answered 404", upstream_status=404
             ) from None
-        if rows_only and not only_flagged:
+        if rows_only and not only_flagged and not summary:
             return parse_list_rows(body, limit=limit, offset=offset)
-        select = is_flagged if only_flagged else None
-        return parse_page(decode_json(body), limit=limit, offset=offset, select=select)
+        return parse_page(
+            decode_json(body),
+            limit=limit,
+            offset=offset,
+            select=is_flagged if only_flagged else None,
+            parse=parse_summary if summary else None,
+        )
 
     def get_interaction(self, interaction_id: str) -> Interaction:
         # one path segment, whatever the id contains ("/", "?", "#", "..")
@@ -404,11 +412,13 @@ class CxEngageClient:
     def _get_body(self, url: str, params: Iterable[tuple[str, str]]) -> bytes:
         params = list(params)
         with self._slot():
-            response = self._send(url, params)
+            response, refused = self._send(url, params)
             if response.status_code == 401 and self._uses_token:
                 response.close()
-                self._forget_token()
-                response = self._send(url, params)  # one re-authentication, then give up
+                # one re-authentication, then give up; requests refused at the same moment
+                # log in once between them (the others reuse the token it brought back)
+                self._forget_token(refused)
+                response, _ = self._send(url, params)
             try:
                 self._raise_for_status(response, "GET")
                 return self._read_capped(response)
@@ -419,18 +429,22 @@ class CxEngageClient:
     def _uses_token(self) -> bool:
         return bool(self.config.api_key and self.config.api_secret)
 
-    def _auth(self) -> requests.auth.AuthBase:
-        if self._uses_token:
-            return _TokenAuth(self._current_token())
-        return requests.auth.HTTPBasicAuth(self.config.username or "", self.config.password or "")
-
-    def _send(self, url: str, params: list[tuple[str, str]]) -> requests.Response:
+    def _send(
+        self, url: str, params: list[tuple[str, str]]
+    ) -> tuple[requests.Response, str | None]:
+        """The answer, and the token it was sent with (None with Basic auth)."""
+        token = self._current_token() if self._uses_token else None
+        auth: requests.auth.AuthBase = (
+            _TokenAuth(token)
+            if token is not None
+            else requests.auth.HTTPBasicAuth(self.config.username or "", self.config.password or "")
+        )
         started = time.perf_counter()
         try:
             response = self.session.get(
                 url,
                 params=params,
-                auth=self._auth(),
+                auth=auth,
                 timeout=(self.config.connect_timeout, self.config.read_timeout),
                 stream=True,
             )
@@ -449,7 +463,7 @@ class CxEngageClient:
             response.status_code,
             (time.perf_counter() - started) * 1000,
         )
-        return response
+        return response, token
 
     @staticmethod
     def _log_failure(url: str, started: float, what: str) -> None:
@@ -546,9 +560,12 @@ class CxEngageClient:
                 self._token_expires = time.monotonic() + max(lifetime * 0.9, lifetime - 30)
             return self._token
 
-    def _forget_token(self) -> None:
+    def _forget_token(self, refused: str | None) -> None:
+        """Drop the token the upstream ``refused``, unless another request has already
+        replaced it: then the retry uses the new one and nobody logs in again."""
         with self._token_lock:
-            self._token = None
+            if self._token == refused:
+                self._token = None
 
     def _token_body(self) -> dict[str, str]:
         """The real API's login: the API key and secret as username and password, plus the

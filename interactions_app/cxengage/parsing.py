@@ -192,6 +192,8 @@ def _index_keyed(value: Mapping[str, Any]) -> bool:
 
 
 def _dicts(value: Any) -> list[Mapping[str, Any]]:
+    if isinstance(value, Mapping) and not value:  # an empty list sent as an object: no item
+        return []
     if isinstance(value, Mapping) and _index_keyed(value):  # a list sent as {"0": …, "1": …}
         value = [value[k] for k in sorted(value, key=int)]
     elif isinstance(value, Mapping):  # any other object where a list belongs: one item
@@ -591,6 +593,76 @@ def parse_interaction(
     )
 
 
+def parse_summary(data: Any) -> Interaction:
+    """What lists and the interaction index need of an interaction, read faster than
+    ``parse_interaction``: its own fields, its queues (name, id, abandoned), agents (name, id)
+    and custom attributes (name, id); no times of queues or agents, no segments, talk times,
+    notes, monitors, details, CRM hooks or unknown fields. The same rules: wrong types become
+    None."""
+    if not isinstance(data, Mapping):
+        raise BadResponse(f"interaction is a {type(data).__name__}, not an object")
+    interaction_id = _uuid(data.get("interactionId"))
+    if interaction_id is None:
+        raise BadResponse("interaction without a usable interactionId")
+    attributes = tuple(
+        Hook(
+            id=_str(h.get("interactionHookId")),
+            hook_id=_str(h.get("hookId")),
+            name=_str(h.get("hookName")),
+            sub_type="interaction-attribute",
+        )
+        for h in (
+            *_dicts(data.get("interactionAttributes")),
+            *(
+                h
+                for h in _dicts(data.get("hooks"))
+                if (_str(h.get("hookSubType")) or "").strip().lower() == "interaction-attribute"
+            ),
+        )
+    )
+    return Interaction(
+        id=interaction_id,
+        tenant_id=_str(data.get("tenantId")),
+        start=_datetime(data.get("startTimestamp")),
+        end=_datetime(data.get("endTimestamp")),
+        channel=_str(data.get("channelType")),
+        direction=_str(data.get("direction")),
+        customer=_str(data.get("customer")),
+        contact_point=_str(data.get("contactPoint")),
+        flow_id=_str(data.get("flowId")),
+        flow_name=_str(data.get("flowName")),
+        interaction_seconds=_seconds(data.get("interactionTime")),
+        flagged=is_flagged(data),
+        flag_type=_flag_type(data),
+        updated=_datetime(data.get("updated")),
+        data_complete=_bool(data.get("dataComplete")),
+        disposition_name=_str(data.get("dispositionName")),
+        disposition_id=_str(data.get("dispositionId")),
+        queues=tuple(
+            Queue(
+                id=_str(q.get("interactionQueueId")),
+                queue_id=_str(q.get("queueId")),
+                name=_str(q.get("queueName")),
+                start=None,
+                end=None,
+                abandoned=bool(_bool(q.get("queueAbandoned"))),
+            )
+            for q in _dicts(data.get("queues"))
+        ),
+        agents=tuple(
+            Agent(
+                id=_str(a.get("interactionAgentId")),
+                agent_id=_str(a.get("agentId")),
+                name=_str(a.get("agentName")),
+                start=None,
+                end=None,
+            )
+            for a in _dicts(data.get("agents"))
+        ),
+        attributes=attributes,
+    )
+
+
 _ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]{1,64}")
 
 
@@ -624,8 +696,10 @@ def parse_page(
     limit: int,
     offset: int,
     select: Callable[[Any], bool] | None = None,
+    parse: Callable[[Any], Interaction] | None = None,
 ) -> Page:
-    """A list answer; with ``select``, only results it accepts are parsed into items.
+    """A list answer; with ``select``, only results it accepts are parsed into items (with
+    ``parse``: ``parse_summary`` for the index; ``parse_interaction`` by default).
 
     ``"results": null`` is an empty page (Pearson-ICC/CxAdmin ``cxStatistics.py`` stops paging
     on it); a bare interaction object is a one-row result (the reference's custom-attribute
@@ -649,7 +723,7 @@ def parse_page(
         if select is not None and not select(result):
             continue
         try:
-            items.append(parse_interaction(result, keep_raw=False))
+            items.append(parse(result) if parse else parse_interaction(result, keep_raw=False))
         except BadResponse:
             skipped += 1
     return _list_page(

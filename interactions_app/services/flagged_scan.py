@@ -30,6 +30,7 @@ from ..cxengage.factory import client_from_settings
 from ..cxengage.models import Interaction
 from ..cxengage.models import Page as UpstreamPage
 from ..flags import flag_key
+from ..triage import review_filter, reviews_of
 from .interactions import tenant_get
 from .types import FlaggedPage, FlaggedScan, page_of
 
@@ -112,17 +113,25 @@ def flagged_list(
     limit: int,
     start: datetime | None = None,
     end: datetime | None = None,
+    review: str = "",
+    reviewer_id: int | None = None,
     wait: float = 60.0,
 ) -> FlaggedPage:
-    """A page of the flagged interactions found so far, of one flag type if ``flag_filter``."""
+    """A page of the flagged interactions found so far, of one flag type if ``flag_filter``,
+    of one triage state if ``review`` ("open", "reviewed", "mine": owned by ``reviewer_id``)."""
     scan = flagged_scan_get(depth=depth, start=start, end=end, wait=wait)
     key = flag_key(flag_filter)
     matching = [i for i in scan.flagged if not key or flag_key(i.flag_type) == key]
+    matching, counts = review_filter(matching, review=review, user_id=reviewer_id)
+    shown = page_of(matching, number=page, limit=limit)
     return FlaggedPage(
-        page=page_of(matching, number=page, limit=limit),
+        page=shown,
         tenant=tenant_get(),
         scan=scan,
         flag_filter=key,
+        review_filter=review,
+        review_counts=counts,
+        reviews=reviews_of(interaction_ids=[i.id for i in shown.object_list]),
     )
 
 
@@ -132,18 +141,20 @@ def flagged_rows(
     flag_filter: str = "",
     start: datetime | None = None,
     end: datetime | None = None,
+    review: str = "",
+    reviewer_id: int | None = None,
     wait: float = EXPORT_WAIT_SECONDS,
 ) -> Iterator[Interaction]:
-    """Every flagged interaction of the finished scan, optionally of one flag type."""
+    """Every flagged interaction of the finished scan, optionally of one flag type and one
+    triage state."""
     scan = flagged_scan_get(depth=depth, start=start, end=end, wait=wait)
     if scan.busy:
         raise ScansBusy(f"{settings.CXENGAGE['MAX_SCANS']} scans already running")
     if not scan.finished:
         raise ScanNotFinished(f"scan of {depth} not finished after {wait:.0f} s")
     key = flag_key(flag_filter)
-    for item in scan.flagged:
-        if not key or flag_key(item.flag_type) == key:
-            yield item
+    matching = [i for i in scan.flagged if not key or flag_key(i.flag_type) == key]
+    yield from review_filter(matching, review=review, user_id=reviewer_id)[0]
 
 
 class _ScanProgress:

@@ -20,6 +20,7 @@ from ..cxengage.client import MAX_LIMIT
 from ..cxengage.factory import client_from_settings
 from ..cxengage.models import Interaction
 from ..cxengage.models import Page as UpstreamPage
+from ..index.services import index_enabled, index_note_interaction
 from .types import InteractionQuery, ResultPage, Tenant
 
 T = TypeVar("T")
@@ -126,7 +127,7 @@ def interaction_get(*, interaction_id: str) -> Interaction:
     return _cached(
         ("interaction", interaction_id),
         conf["DETAIL_CACHE_SECONDS"],
-        lambda: client_from_settings().get_interaction(interaction_id),
+        lambda: _read_and_note(interaction_id),
         # finished, it never changes; an outsized one (a huge debug trace) is not worth the
         # cache memory it would hold for a day
         keep=lambda interaction: (
@@ -134,6 +135,15 @@ def interaction_get(*, interaction_id: str) -> Interaction:
             and interaction.wire_bytes <= conf["DETAIL_CACHE_MAX_BYTES"]
         ),
     )
+
+
+def _read_and_note(interaction_id: str) -> Interaction:
+    """The interaction as CxEngage has it now; the local index (when on) learns it on the spot,
+    so a row that finished or was flagged since the last sync pass is right at once."""
+    interaction = client_from_settings().get_interaction(interaction_id)
+    if index_enabled():
+        index_note_interaction(interaction=interaction)  # never raises
+    return interaction
 
 
 def interaction_rows(

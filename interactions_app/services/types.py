@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.paginator import Page, Paginator
@@ -148,6 +148,12 @@ class ResultPage:
         return True
 
     @property
+    def partial(self) -> bool:
+        """True when these rows come from less than the whole period asked for (a flagged scan
+        that read only the most recent part of it): the page must say so by its numbers."""
+        return False
+
+    @property
     def page_links(self) -> list[int | None]:
         """Page numbers for the pager around this one; None where the run is broken."""
         paginator = self.page.paginator
@@ -191,10 +197,35 @@ class FlaggedPage(ResultPage):
 
     scan: FlaggedScan
     flag_filter: str  # the flag key shown ("" for every flag)
+    review_filter: str = ""  # the triage state shown ("open", "reviewed", "mine"; "" for any)
+    review_counts: Any = None  # triage.ReviewCounts of the rows of this flag filter
+    reviews: Mapping[str, Any] = field(default_factory=dict)  # this page's FlagReviews by id
+    review_column = True  # the table shows each row's triage
+
+    @property
+    def empty_message(self) -> str:
+        """What an empty table says when the review filter left nothing."""
+        if self.review_filter and not self.items:
+            return "No flagged interactions in the scanned range match this review filter."
+        return ""
 
     @property
     def complete(self) -> bool:
         return self.scan.finished
+
+    @property
+    def partial(self) -> bool:
+        return not self.scan.busy and not self.scan.covers_all
+
+    @property
+    def covered(self) -> int:
+        """How many interactions the rows were found among (the scan's reach so far)."""
+        return self.scan.scanned
+
+    @property
+    def covered_of(self) -> int | None:
+        """How many the period asked for holds; None when CxEngage did not say."""
+        return self.scan.total
 
 
 # --- artifacts: recordings, transcripts, emails ----------------------------------------------

@@ -16,7 +16,11 @@ from django.utils.safestring import SafeString
 
 from interactions_app import record_fields, timeline
 from interactions_app.cxengage.models import Hook
-from interactions_app.flag_overview import FlagOverview, build_flag_overview
+from interactions_app.flag_overview import (
+    FlagOverview,
+    build_flag_overview,
+    flag_overview_of_counts,
+)
 from interactions_app.flags import flag_info
 from interactions_app.pii import Masked, mask_contact, mask_raw
 from interactions_app.record_fields import OtherField
@@ -73,6 +77,14 @@ def flag_overview(scan: FlaggedScan, tz: tzinfo) -> FlagOverview:
 
 
 @register.filter
+def indexed_flag_overview(results: Any) -> FlagOverview:
+    """The flagged page's chart from the index's counts over the whole period (an
+    ``IndexedFlaggedPage``: its days are already in the viewer's zone)."""
+    per_day = {d.day: d.counts for d in results.days}
+    return flag_overview_of_counts(results.counts, per_day)
+
+
+@register.filter
 def crm_search(hook: Hook) -> str:
     """The search page's query for every interaction linked to this CRM record; '' when the
     record's id is masked for this viewer (a masked id would find nothing)."""
@@ -106,6 +118,12 @@ def zone_abbr(value: datetime | None, tz: tzinfo) -> str:
     sign = "+" if minutes >= 0 else "-"
     hours, mins = divmod(abs(minutes), 60)
     return f"{local.tzname()} (UTC{sign}{hours:02d}:{mins:02d})"
+
+
+@register.filter
+def wall_clock(value: datetime | None, tz: tzinfo) -> str | None:
+    """A moment as a time-range field's value in ``tz`` ("2026-11-24T09:30"); None for none."""
+    return value.astimezone(tz).strftime("%Y-%m-%dT%H:%M") if value else None
 
 
 @register.filter
@@ -169,7 +187,10 @@ def _format_html(format_string: str, *args: Any) -> SafeString:
 
 @register.filter
 def first_and_more(names: tuple[str, ...] | list[str]) -> str:
-    """'Support +2' with every name in the title; _format_html escapes each upstream name.
+    """'Support +2': the first name, and the others behind a ``<details>`` that opens with a
+    tap, a click or the keyboard and reads "+2 more" to a screen reader (a title alone
+    reaches neither touch nor screen readers); every name is also in the title for a mouse.
+    _format_html escapes each upstream name.
 
     A filter rather than an include: a 1000-row table calls it 2000 times.
     """
@@ -178,10 +199,14 @@ def first_and_more(names: tuple[str, ...] | list[str]) -> str:
     everyone = ", ".join(names)
     if len(names) == 1:
         return _format_html('<span title="{}">{}</span>', everyone, names[0])
+    others = len(names) - 1
     return _format_html(
-        '<span title="{}">{}</span> <span class="more" title="{}">+{}</span>',
+        '<span title="{}">{}</span> <details class="more" title="{}">'
+        '<summary aria-label="+{} more">+{}</summary><span class="more-names">{}</span></details>',
         everyone,
         names[0],
         everyone,
-        len(names) - 1,
+        others,
+        others,
+        ", ".join(names[1:]),
     )

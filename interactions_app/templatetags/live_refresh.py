@@ -31,6 +31,12 @@ def _attrs(path: str, query: list[tuple[str, object]], poll: int) -> str:
 
 
 @register.simple_tag
+def live_interval(poll: int | None) -> str:
+    """Seconds until the next refresh after ``poll`` refreshes, as the page says it: "10"."""
+    return f"{live.poll_interval(poll or 0):g}"
+
+
+@register.simple_tag
 def live_detail_attrs(interaction_id: str, poll: int | None) -> str:
     """htmx polling attributes for the detail page's live region after ``poll`` refreshes."""
     poll = poll or 0

@@ -23,9 +23,12 @@ from urllib.parse import quote
 
 from django import template
 from django.template import engines
+from django.template.defaultfilters import truncatechars
 from django.templatetags.tz import do_timezone
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.dates import MONTHS_3
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from jinja2 import Environment
 from markupsafe import Markup
@@ -34,6 +37,7 @@ from interactions_app import live
 
 from . import interactions as filters
 from .live_refresh import live_row_attrs
+from .triage import review_for
 
 register = template.Library()
 
@@ -56,6 +60,8 @@ def table_rows(context: template.Context, items: Sequence[Any]) -> Markup:
             terms=context.get("terms") or (),
             poll=context.get("poll"),
             can_see_pii=context.get("can_see_pii", False),
+            review_column=context.get("review_column", False),
+            reviews=context.get("reviews") or {},
             live_ids=live.live_row_ids(items),
             detail_link=DetailLinks(),
         )
@@ -97,6 +103,16 @@ def when(value: datetime | None, tz: tzinfo) -> str:
     return f"{months[local.month]} {local.day}, {local:%H:%M:%S}"
 
 
+def iso_moment(value: datetime) -> str:
+    """``value|date:'c'`` of the Django engine (in the current time zone, as it shows it)."""
+    return dateformat.format(template_localtime(value), "c")
+
+
+def short_when(value: datetime, tz: tzinfo) -> str:
+    """``value|timezone:tz|date:"M j, H:i"`` of the Django engine (a triage cell's moment)."""
+    return dateformat.format(do_timezone(value, tz), "M j, H:i")
+
+
 def _escaped(value: Any) -> str:
     """What ``{{ value }}`` prints: Django's ``conditional_escape`` (its entities, ``&#x27;``
     and ``&quot;``; values with ``__html__`` as they are), without its lazy-string wrapper,
@@ -131,6 +147,10 @@ def environment(**options: Any) -> Environment:
             "pii": filters.pii,
             "first_and_more": filters.first_and_more,
             "matches": filters.matches,
+            "review_for": review_for,
+            "iso_moment": iso_moment,
+            "short_when": short_when,
+            "truncatechars": truncatechars,
         }
     )
     env.globals.update({"live_row_attrs": live_row_attrs, "detail_links": DetailLinks})

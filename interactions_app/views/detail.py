@@ -30,8 +30,11 @@ from ..live import live_row_ids
 from ..navigation import interaction_neighbours, origin_url
 from ..pii import can_see_pii, interaction_for_viewer
 from ..services import NotFound, interaction_get
+from ..sources import source_at
 from ..timeline import build_timeline
+from ..triage import reviews_of
 from .base import attempt, htmx_partial, respond, viewer
+from .triage import panel_context
 
 PAGE = "interactions/detail.html"
 ROW = "interactions/partials/_row.html"
@@ -62,6 +65,7 @@ def detail_context(request: HttpRequest, interaction_id: str) -> dict[str, Any]:
         "flag": flag_info(interaction.flag_type) if flagged else None,
         "timeline": interaction
         and SimpleLazyObject(lambda: build_timeline(interaction, tz=zone.tz, now=timezone.now())),
+        "triage": flagged and SimpleLazyObject(lambda: panel_context(request, interaction.id)),
         "nav": interaction
         and SimpleLazyObject(
             lambda: interaction_neighbours(
@@ -79,7 +83,7 @@ def interaction_detail(request: HttpRequest, interaction_id: str) -> HttpRespons
         if context["interaction"] is None:
             return HttpResponse(status=204)
         _audit_poll(request, interaction_id, "live detail")
-        return render(request, f"{PAGE}#{LIVE_REGION}", context)
+        return render(request, f"{PAGE}#{LIVE_REGION}", {**context, "polled": True})
     if isinstance(context["error"], NotFound):
         return _not_found(request, interaction_id)
     if context["interaction"] is not None:
@@ -110,8 +114,12 @@ def bad_id(request: HttpRequest, value: str) -> HttpResponse:
 def _as_row(context: dict[str, Any]) -> dict[str, Any]:
     """The detail context as _row.html reads it inside a table."""
     interaction = context["interaction"]
+    source = source_at(context["origin"].partition("?")[0])
+    on_flagged = source is not None and source.name == "flagged"  # its table shows the triage
     return {
         **context,
+        "review_column": on_flagged,
+        "reviews": reviews_of(interaction_ids=[interaction.id]) if on_flagged else {},
         "i": interaction,
         "tz": context["zone"].tz,
         "icons": static("img/icons.svg"),

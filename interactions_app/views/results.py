@@ -16,7 +16,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reselect, reswap, retarget
@@ -31,6 +33,7 @@ from ..sources import SOURCES, Source
 from .base import answer, attempt, htmx_partial, respond, viewer
 
 HTMX_POLL_WAIT = 0.8  # seconds an htmx refresh waits for results still being gathered
+ID = "00000000-0000-4000-8000-000000000000"  # where a CSV row's link puts its id
 
 
 class Results:
@@ -46,6 +49,13 @@ class Results:
         self.query = self.form.canonical_query() if self.valid else QueryDict()
         self.results = None
         self.held = None  # an export's pass (services.exports), once admitted
+
+    def opened(self) -> str | None:
+        """The interaction the query names, if the source opens one; an upstream failure
+        becomes the page's error."""
+        opened, error = attempt(self.source.opened, self.form)
+        self.error = self.error or error
+        return opened
 
     @property
     def ready(self) -> bool:
@@ -80,7 +90,13 @@ class Results:
     def region(self) -> Region:
         if not self.ready:
             return Region(self.render_region().html)
-        vary = (self.query.urlencode(), self.zone.name)
+        # a preset ("last hour") names a range that moves: what it resolved to is in the key
+        vary = (
+            self.query.urlencode(),
+            self.zone.name,
+            repr(self.form.filters()),
+            *getattr(self.form, "cache_vary", tuple)(),
+        )
         return cached_partial(self.request, self.render_region, vary=vary)
 
     def rows(self) -> Iterator[Interaction] | None:
@@ -113,9 +129,15 @@ class Results:
             token=request.GET.get("token"),
             reference=getattr(request, "request_id", "-"),
             secure=request.is_secure(),
+            detail_link=self.detail_link(),
         )
         response.streaming_content = self.held.over(response.streaming_content)
         return response
+
+    def detail_link(self) -> str:
+        """The absolute URL of a detail page with ``{id}`` for its id (a CSV row's link)."""
+        url = self.request.build_absolute_uri(reverse("interactions:detail", args=[ID]))
+        return url.replace(ID, "{id}")
 
     def reply(self, region: Region, *, whole: bool = False) -> HttpResponse:
         """The page around ``region`` (or the region alone, for htmx); a region kept compressed
@@ -140,7 +162,10 @@ def results(request: HttpRequest, source: Source) -> HttpResponse:
     """A source's page, or its ``#results`` region for htmx; a search is audited."""
     page = Results(request, source)
     if page.ready and source.audited:
-        audit_record(request=request, action=source.name, query=page.form.query_string())
+        audit_record(request=request, action="search", query=page.form.query_string())
+    opened = page.ready and page.opened()
+    if opened:  # the query names one interaction (quick find by id): open it
+        return redirect("interactions:detail", interaction_id=opened)
     return page.reply(page.region())
 
 

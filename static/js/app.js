@@ -157,9 +157,100 @@
       event.preventDefault();
     }
   });
+  // A poll's answer replaces the detail tables too (out of band): keep the sections the reader
+  // opened (raw JSON, other fields) open across it.
+  var opened = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var tables = document.getElementById("detail-tables");
+    if (!tables || !event.detail.target || event.detail.target.id !== "live-detail") return;
+    opened = Array.prototype.map.call(tables.querySelectorAll("details"), function (d) { return d.open; });
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var tables = document.getElementById("detail-tables");
+    if (!opened || !tables) return;
+    tables.querySelectorAll("details").forEach(function (d, n) { if (opened[n]) d.open = true; });
+    opened = null;
+  });
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden && document.querySelector("[data-live-poll]")) {
       document.dispatchEvent(new CustomEvent("live-resume"));
     }
+  });
+})();
+
+// The index's filters (_facets.html): folded on narrow screens when a page loads, then left as
+// the supervisor sets them, also across the htmx redraws a filter change makes.
+(function () {
+  var narrow = window.matchMedia("(max-width: 900px)");
+  var wasOpen = null;
+  function box() { return document.querySelector("details[data-facets]"); }
+  document.addEventListener("DOMContentLoaded", function () {
+    var found = box();
+    if (found && narrow.matches) found.open = false;
+  });
+  document.addEventListener("htmx:beforeSwap", function () {
+    var found = box();
+    wasOpen = found ? found.open : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var found = box();
+    if (found && wasOpen !== null) found.open = wasOpen;
+  });
+})();
+
+// Phones: the time filters fold (details[data-fold-narrow]) so the first rows are on the first
+// screen; a form with an error stays open, and a wider window opens it again.
+(function () {
+  "use strict";
+  if (!window.matchMedia) return;
+  var narrow = window.matchMedia("(max-width: 720px)");
+  function fold(root) {
+    root.querySelectorAll("details[data-fold-narrow]").forEach(function (details) {
+      if (!narrow.matches) details.open = true;
+      else if (!details.hasAttribute("data-keep-open")) details.open = false;
+    });
+  }
+  fold(document);
+  if (narrow.addEventListener) narrow.addEventListener("change", function () { fold(document); });
+})();
+
+// Detail tables wider than their panel (phones): say so above the table, and let the keyboard
+// scroll it (a focusable region named after its section). Checked again after every swap and
+// when the window changes size.
+(function () {
+  "use strict";
+  function mark(root) {
+    (root || document).querySelectorAll(".panel .table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      var hint = wrap.previousElementSibling;
+      var hasHint = hint && hint.classList.contains("scroll-hint");
+      wrap.classList.toggle("scrolls", scrolls);
+      if (scrolls) {
+        var heading = wrap.parentElement.querySelector("h2");
+        var name = heading ? heading.firstChild.textContent.trim() : "Table";
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", name + " (scrolls sideways)");
+        if (!hasHint) {
+          hint = document.createElement("p");
+          hint.className = "scroll-hint";
+          hint.setAttribute("aria-hidden", "true");
+          hint.textContent = "Scroll sideways for more columns \u2192";
+          wrap.parentElement.insertBefore(hint, wrap);
+        }
+      } else {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+        if (hasHint) hint.remove();
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { mark(document); });
+  document.addEventListener("htmx:afterSettle", function () { mark(document); });
+  var timer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { mark(document); }, 150);
   });
 })();

@@ -113,6 +113,13 @@ def _search_crm_chosen(page: Any, live_api: Any) -> None:
     expect(page.locator("#kind-0")).to_be_focused()
 
 
+def _more_names_open(page: Any, live_api: Any) -> None:
+    page.goto("/interactions/?limit=100")
+    more = page.locator("table.itable details.more").first
+    more.locator("summary").click()
+    expect(more.locator(".more-names")).to_be_visible()
+
+
 PAGES: dict[str, Callable[[Any, Any], None]] = {
     "list": lambda page, api: page.goto("/interactions/?limit=25"),
     "list-last-page": lambda page, api: page.goto("/interactions/?limit=1000&page=9999999"),
@@ -121,7 +128,14 @@ PAGES: dict[str, Callable[[Any, Any], None]] = {
         "no-total", "/interactions/?limit=1000&start=2026-11-20T09:00&end=2026-11-20T10:00&page=3"
     ),
     "list-without-data-complete": _faulted("no-data-complete", "/interactions/?limit=25"),
+    "list-preset-other-zone": lambda page, api: page.goto(
+        "/interactions/?preset=yesterday&tz=Europe/London"
+    ),
+    "list-more-names-open": _more_names_open,
     "flagged-finished": lambda page, api: page.goto("/interactions/flagged/?depth=5000"),
+    "flagged-partial-one-flag": lambda page, api: page.goto(
+        "/interactions/flagged/?depth=1000&flag=queue"
+    ),
     "detail": lambda page, api: _open_first_row(page, "/interactions/?limit=10&page=40"),
     "detail-flagged": lambda page, api: _open_first_row(page, "/interactions/flagged/?flag=queue"),
     "detail-in-progress": _unfinished,
@@ -146,6 +160,24 @@ PAGES: dict[str, Callable[[Any, Any], None]] = {
 def test_signed_in_pages_pass_axe(logged_in_page, live_api, name):
     PAGES[name](logged_in_page, live_api)
     assert_accessible(logged_in_page)
+
+
+PHONE = {"width": 390, "height": 844}
+PHONE_PAGES = {
+    "flagged-partial": lambda page, api: page.goto("/interactions/flagged/?depth=1000"),
+    "detail-flagged": lambda page, api: _open_first_row(
+        page, "/interactions/flagged/?depth=1000&flag=agent"
+    ),
+    "list-preset": lambda page, api: page.goto("/interactions/?preset=last-7-days"),
+}
+
+
+@pytest.mark.parametrize("name", PHONE_PAGES)
+def test_phone_pages_pass_axe(make_page, supervisor, live_api, name):
+    """On a phone: the folded filters, the chips that scroll, the tables that scroll sideways."""
+    page = make_page(logged_in=True, viewport=PHONE)
+    PHONE_PAGES[name](page, live_api)
+    assert_accessible(page)
 
 
 def test_the_login_page_passes_axe(page, live_server):

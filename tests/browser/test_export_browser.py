@@ -67,7 +67,7 @@ def test_export_link_downloads_every_row_and_shows_progress(logged_in_page, live
     )
     data, rows = downloaded_rows(download)
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs
-    assert rows[0][:3] == ["Interaction ID", "Start (US/Eastern)", "Start (UTC)"]
+    assert rows[0][:3] == ["Interaction ID", "Link", "Start (US/Eastern)"]
     assert len(rows) - 1 == rows_on_pages
     assert len({row[0] for row in rows[1:]}) == rows_on_pages
 

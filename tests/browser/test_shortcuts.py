@@ -14,17 +14,17 @@ def test_help_overlay_and_row_navigation(logged_in_page):
     page = logged_in_page
     page.keyboard.press("?")
     dialog = page.locator("dialog#shortcuts")
-    assert dialog.is_visible()
-    assert "Next interaction" in dialog.inner_text()
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Next interaction")
     page.keyboard.press("Escape")
-    assert not dialog.is_visible()
+    expect(dialog).to_be_hidden()
     page.keyboard.press("j")
     page.keyboard.press("j")
-    focused = page.evaluate("document.activeElement.closest('tr').rowIndex")
-    assert focused == 2  # second body row (row 0 is the header)
+    # the second body row holds the focus (row 0 of the table is the header)
+    expect(page.locator("table.itable tbody tr").nth(1).locator("td.c-when a")).to_be_focused()
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/interactions/[0-9a-f-]{36}/\?from=.*"))
-    assert "2 of" in page.locator(".resultnav").inner_text()
+    expect(page.locator(".resultnav")).to_contain_text("2 of")
 
 
 def test_j_and_k_walk_the_result_set_on_detail_pages(logged_in_page):
@@ -47,7 +47,8 @@ def test_slash_opens_the_search_box(logged_in_page):
     # autofocus may land after the load event: wait for it before undoing it
     expect(page.locator("input[name=value]").first).to_be_focused()
     page.evaluate("document.activeElement && document.activeElement.blur()")
+    expect(page.locator("input[name=value]").first).not_to_be_focused()
     page.keyboard.press("/")
-    assert page.evaluate("document.activeElement.name") == "value"
+    expect(page.locator("input[name=value]").first).to_be_focused()
     page.keyboard.type("VIP")  # typing in the box is not taken as shortcuts
-    assert page.locator("input[name=value]").first.input_value() == "VIP"
+    expect(page.locator("input[name=value]").first).to_have_value("VIP")

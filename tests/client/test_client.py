@@ -296,6 +296,13 @@ def test_token_is_fetched_once_and_reused(rsps, client) -> None:
         pytest.param({}, 300.0, id="only-a-token"),
         pytest.param({"ttl": "soon", "expiresIn": -5}, 300.0, id="junk"),
         pytest.param({"ttl": True}, 300.0, id="bool-is-not-a-number"),
+        # an unusable expiresIn alone: the default lifetime, never that value
+        pytest.param({"expiresIn": "3600"}, 300.0, id="expiresIn-a-string"),
+        pytest.param({"expiresIn": 0}, 300.0, id="expiresIn-zero"),
+        pytest.param({"expiresIn": -5}, 300.0, id="expiresIn-negative"),
+        pytest.param({"expiresIn": 1e12}, 300.0, id="expiresIn-beyond-any-lifetime"),
+        pytest.param({"expiresIn": None}, 300.0, id="expiresIn-null"),
+        pytest.param({"expiresIn": False}, 300.0, id="expiresIn-false"),
     ],
 )
 def test_token_lifetime_comes_from_the_answer_or_a_safe_default(
@@ -586,6 +593,7 @@ def test_transport_failures_map_to_errors(rsps, client, raised, expected) -> Non
         pytest.param("   \n", id="whitespace"),
         pytest.param("<!doctype html><html><body>Gateway</body></html>", id="html"),
         pytest.param(f'[{{"interactionId": "{INTERACTION_ID}"}}]', id="list-not-object"),
+        pytest.param("{}", id="empty-object"),  # not a one-row answer: no interaction in it
         pytest.param('{"total": 3}', id="no-results"),
         pytest.param('{"results": {"interactionId": "x"}}', id="results-not-list"),
     ],
@@ -1155,3 +1163,77 @@ def test_a_failed_call_gives_its_slot_back(rsps) -> None:
     with raises_clean(errors.UpstreamUnreachable, client):
         client.list_interactions(limit=10)
     assert len(client.list_interactions(limit=10).items) == 1
+
+
+# --- two requests re-authenticating at the same moment ------------------------------------------
+
+
+class TokenRace:
+    """An API whose first token has just expired, under two requests at once.
+
+    Both requests arrive with the old token and both are answered 401; the second 401 is held
+    back until the first request has come back with its new token, so the second request sees
+    its 401 only after the first has logged in again. POST /tokens hands out ``TOKEN`` first,
+    then ``OTHER_TOKEN``.
+    """
+
+    def __init__(self) -> None:
+        self.posts = 0
+        self.old_gets = 0
+        self.both_arrived = threading.Event()
+        self.renewed_get = threading.Event()
+        self.lock = threading.Lock()
+        race = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with race.lock:
+                    race.posts += 1
+                    token = TOKEN if race.posts == 1 else OTHER_TOKEN
+                send(self, 200, json.dumps({"token": token, "expiresIn": 3600}).encode())
+
+            def do_GET(self) -> None:
+                if self.headers.get("Authorization") == f"Token {OTHER_TOKEN}":
+                    race.renewed_get.set()
+                    ok_list(self)
+                    return
+                with race.lock:
+                    race.old_gets += 1
+                    second = race.old_gets == 2
+                if second:
+                    race.both_arrived.set()
+                    race.renewed_get.wait(5)  # the first request has its new token by now
+                else:
+                    race.both_arrived.wait(5)
+                send(self, 401, b'{"message": "token expired"}')
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/v1"
+
+    def __enter__(self) -> TokenRace:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.usefixtures("loopback_only")
+def test_two_401s_at_once_log_in_again_once() -> None:
+    with TokenRace() as race:
+        client = CxEngageClient(make_config(api_url=race.url, read_timeout=5.0))
+        client._current_token()  # the token both requests are about to be refused with
+        assert race.posts == 1
+        results = _in_parallel([lambda: client.list_interactions(limit=10)] * 2)
+        client.close()
+    assert all(isinstance(r, Page) for r in results), results
+    assert race.old_gets == 2 and race.renewed_get.is_set()
+    assert race.posts == 2  # one re-login, its token reused by the second request
+    assert client._token == OTHER_TOKEN

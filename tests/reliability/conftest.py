@@ -51,6 +51,7 @@ def sandbox_call(sandbox: SandboxProcess, method: str, path: str, payload: Any =
 class Samples:
     interaction_id: str  # a finished interaction of tenant A
     order_number: str  # an ORD-… attribute (searched without a scan)
+    order_owners: frozenset[str]  # every interaction carrying it, read from the sandbox
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +65,14 @@ def samples(sandbox: SandboxProcess) -> Samples:
         if str(h.get("hookName", "")).startswith("ORD-")
     ]
     assert finished and orders, "the sandbox data changed: no finished interaction or order"
-    return Samples(interaction_id=finished[0]["interactionId"], order_number=orders[0])
+    search = f"/tenants/{sandbox.TENANT_A}/interactions?limit=1000&attribute-value={orders[0]}"
+    owners = sandbox_call(sandbox, "GET", search)
+    owners = owners.get("results", [owners]) if isinstance(owners, dict) else []
+    return Samples(
+        interaction_id=finished[0]["interactionId"],
+        order_number=orders[0],
+        order_owners=frozenset(r["interactionId"] for r in owners),
+    )
 
 
 @pytest.fixture

@@ -155,13 +155,15 @@ def test_durations_are_seconds_with_millisecond_precision(api, sandbox):
                 assert abs(delta.total_seconds() - q["queueTime"]) < 0.0011
 
 
-def test_limit_1000_is_fast_enough(api, sandbox):
-    started = time.perf_counter()
+def test_limit_1000_at_a_deep_offset_is_served_whole(api, sandbox):
+    # how fast is for `make bench` (medians), not a wall-clock limit that a loaded machine trips
     body = get_list(api, sandbox, limit=1000, offset=77_000)  # not served before: built now
-    elapsed = time.perf_counter() - started
     assert len(body["results"]) == 1000
-    print(f"1000-row page: {elapsed * 1000:.0f} ms")
-    assert elapsed < 1.5  # ~120 ms on the dev machine; generous for slow CI
+    assert body["offset"] == 77_000 and body["limit"] == 1000
+    ids = [item["interactionId"] for item in body["results"]]
+    assert len(set(ids)) == 1000
+    starts = [item["startTimestamp"] for item in body["results"]]
+    assert starts == sorted(starts, reverse=True)  # most recent first, like every page
 
 
 @pytest.mark.parametrize("limit", ["1001", "abc", "-1", "", "1.5"])
@@ -849,10 +851,9 @@ def test_error_body_html_under_load(api, sandbox):
 
 def test_fault_hang(api, sandbox):
     sandbox.set_faults(mode="hang")
-    started = time.perf_counter()
-    with pytest.raises(requests.exceptions.Timeout):
+    # a read timeout, not the sandbox closing the connection (that would be a ConnectionError)
+    with pytest.raises(requests.exceptions.ReadTimeout):
         api.get(list_url(sandbox), timeout=(2, 1))
-    assert time.perf_counter() - started < 5
     sandbox.reset()  # releases the hung request
     assert api.get(list_url(sandbox), timeout=5).status_code == 200
 
@@ -861,11 +862,10 @@ def test_latency(api, sandbox):
     sandbox.set_faults(latency_ms=300, latency_jitter_ms=50)
     started = time.perf_counter()
     assert api.get(list_url(sandbox), timeout=5).status_code == 200
-    assert time.perf_counter() - started >= 0.3
-    sandbox.reset()
-    started = time.perf_counter()
-    api.get(list_url(sandbox), timeout=5)
-    assert time.perf_counter() - started < 0.3
+    assert time.perf_counter() - started >= 0.3  # a lower bound: a loaded machine only adds
+    # reset takes the latency away (said by the sandbox, not measured against a wall clock)
+    assert sandbox.reset()["latency_ms"] == 0 and sandbox.faults()["latency_jitter_ms"] == 0
+    assert api.get(list_url(sandbox), timeout=5).status_code == 200
 
 
 def test_stats(api, sandbox):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from interactions_app.admin import AuditEventAdmin
@@ -102,6 +103,27 @@ def test_audit_record_never_raises_on_database_error(rf: RequestFactory, supervi
         audit_record(request=request, action="search", query="kind=attribute-value&value=VIP")
     assert "audit event not recorded" in caplog.text
     assert not AuditEvent.objects.exists()
+
+
+def test_a_failed_insert_is_rolled_back_to_its_savepoint(rf: RequestFactory, supervisor, caplog):
+    """A real failing INSERT (its table is missing) inside the page's transaction: rolled back
+    to a savepoint of its own, so the surrounding transaction stays usable. (PostgreSQL would
+    refuse every later statement of a transaction whose INSERT failed without one; SQLite
+    would not, so the statements themselves are checked.)"""
+    request = rf.get("/interactions/search/")
+    request.user = supervisor
+    with transaction.atomic(), CaptureQueriesContext(connection) as sql:
+        with mock.patch.object(AuditEvent._meta, "db_table", "no_such_audit_table"):
+            audit_record(request=request, action="search", query="kind=attribute-value&value=VIP")
+        statements = [q["sql"] for q in sql.captured_queries]
+        insert = next(n for n, q in enumerate(statements) if "no_such_audit_table" in q)
+        assert statements[insert].startswith("INSERT INTO")  # the SQL really ran, and failed
+        assert statements[insert - 1].startswith("SAVEPOINT")
+        assert statements[insert + 1].startswith("ROLLBACK TO SAVEPOINT")
+        assert not transaction.get_rollback()  # the page's transaction goes on
+        audit_record(request=request, action="search", query="after the failure")
+    assert "audit event not recorded" in caplog.text
+    assert list(AuditEvent.objects.values_list("query", flat=True)) == ["after the failure"]
 
 
 def test_audit_record_survives_a_deleted_user(rf: RequestFactory, supervisor):

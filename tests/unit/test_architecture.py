@@ -69,15 +69,34 @@ def test_views_never_import_the_cxengage_package():
     assert views == set()
 
 
+# The interaction index's syncer reads pages through the same client as the services (no second
+# HTTP client); it is the one module outside the service layer allowed to, and it is named.
+INDEX_SYNC = "interactions_app.index.sync"
+
+
 def test_only_services_build_a_client():
     allowed = {"interactions_app.cxengage.factory"}
     users = importers_of("interactions_app.cxengage.factory") - allowed
-    assert users and all(in_package(m, "interactions_app.services") for m in users), users
+    assert users and all(
+        in_package(m, "interactions_app.services") or m == INDEX_SYNC for m in users
+    ), users
     clients = importers_of("interactions_app.cxengage.client") - allowed
     assert all(
-        in_package(m, "interactions_app.services") or in_package(m, "interactions_app.cxengage")
+        in_package(m, "interactions_app.services")
+        or in_package(m, "interactions_app.cxengage")
+        or m == INDEX_SYNC
         for m in clients
     ), clients
+
+
+def test_the_index_builds_a_client_only_in_its_syncer():
+    assert INDEX_SYNC in MODULES  # the allowance names a module that exists
+    index = {m for m in MODULES if in_package(m, "interactions_app.index")}
+    builders = index & (
+        importers_of("interactions_app.cxengage.factory")
+        | importers_of("interactions_app.cxengage.client")
+    )
+    assert builders == {INDEX_SYNC}
 
 
 def test_only_the_client_speaks_http():
@@ -101,6 +120,8 @@ def test_template_tags_import_no_views():
         ("interactions_app.caching", "interactions_app.views"),
         ("interactions_app.views", "interactions_app.urls"),
         ("interactions_app.sources", "interactions_app.views"),
+        ("interactions_app.index", "interactions_app.views"),
+        ("interactions_app.index", "interactions_app.sources"),
     ],
 )
 def test_imports_run_one_way(lower, upper):

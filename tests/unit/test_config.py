@@ -34,6 +34,8 @@ print(json.dumps({
     "db": settings.DATABASES["default"]["ENGINE"],
     "db_name": str(settings.DATABASES["default"]["NAME"]),
     "cache": settings.CACHES["default"]["BACKEND"], "hosts": settings.ALLOWED_HOSTS,
+    "index": [settings.CXENGAGE_INDEX, settings.CXENGAGE_INDEX_DAYS,
+              settings.CXENGAGE_INDEX_INTERVAL],
 }))
 """
 
@@ -87,6 +89,7 @@ def test_defaults_run_against_the_sandbox_with_sqlite_and_locmem() -> None:
     assert values["retries"] == 2
     assert values["max_concurrency"] == 8
     assert values["crm_links"] == {}
+    assert values["index"] == [False, 30, 30]  # the interaction index is off unless asked for
 
 
 def test_the_api_host_alone_crm_links_and_concurrency_are_read() -> None:
@@ -108,6 +111,9 @@ def test_explicit_values_are_read() -> None:
         CXENGAGE_USERNAME="sup@example.com",
         CXENGAGE_PASSWORD="pw",
         CXENGAGE_READ_TIMEOUT="7.5",
+        CXENGAGE_INDEX="true",
+        CXENGAGE_INDEX_DAYS="7",
+        CXENGAGE_INDEX_INTERVAL="120",
         DJANGO_DEBUG="on",
         DATABASE_URL="sqlite:////tmp/elsewhere.sqlite3",
         CACHE_URL="dummycache://",
@@ -121,6 +127,7 @@ def test_explicit_values_are_read() -> None:
     assert values["db_name"] == "/tmp/elsewhere.sqlite3"
     assert values["cache"] == "django.core.cache.backends.dummy.DummyCache"
     assert values["hosts"] == ["dash.example.com", ".example.org"]
+    assert values["index"] == [True, 7, 120]
 
 
 def test_secret_starting_with_a_dollar_is_read_literally() -> None:
@@ -195,6 +202,18 @@ def test_secret_starting_with_a_dollar_is_read_literally() -> None:
         ),
         pytest.param(
             {"DJANGO_ALLOWED_HOSTS": " , ,"}, "DJANGO_ALLOWED_HOSTS", "at least one", id="hosts"
+        ),
+        pytest.param(
+            {"CXENGAGE_INDEX": "sometimes"}, "CXENGAGE_INDEX", "true or false", id="index"
+        ),
+        pytest.param(
+            {"CXENGAGE_INDEX_DAYS": "0"}, "CXENGAGE_INDEX_DAYS", "between", id="index-days"
+        ),
+        pytest.param(
+            {"CXENGAGE_INDEX_INTERVAL": "30s"},
+            "CXENGAGE_INDEX_INTERVAL",
+            "whole number",
+            id="index-interval",
         ),
     ],
 )

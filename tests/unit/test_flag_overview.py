@@ -1,8 +1,8 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from interactions_app.cxengage.models import Interaction
-from interactions_app.flag_overview import build_flag_overview
+from interactions_app.flag_overview import build_flag_overview, flag_overview_of_counts
 from interactions_app.services import FlaggedScan
 
 EASTERN = ZoneInfo("US/Eastern")
@@ -61,3 +61,24 @@ def test_gap_days_are_drawn_empty_and_the_window_is_capped():
 def test_nothing_flagged_draws_nothing():
     overview = build_flag_overview(scan([]), tz=UTC)
     assert overview.by_type == () and overview.days == ()
+
+
+def test_counts_from_the_index_draw_the_same_chart_as_the_rows_they_count():
+    items = [
+        flagged(1, datetime(2026, 11, 24, 3, 0, tzinfo=UTC), "Queue"),
+        flagged(2, datetime(2026, 11, 24, 15, 0, tzinfo=UTC), "queue"),
+        flagged(3, datetime(2026, 11, 24, 16, 0, tzinfo=UTC), "Stuck"),
+        flagged(4, datetime(2026, 11, 20, 16, 0, tzinfo=UTC), "Agent"),
+    ]
+    from_rows = build_flag_overview(scan(items), tz=EASTERN)
+    from_counts = flag_overview_of_counts(
+        {"queue": 2, "stuck": 1, "agent": 1},
+        {
+            date(2026, 11, 20): {"agent": 1},
+            date(2026, 11, 23): {"queue": 1},
+            date(2026, 11, 24): {"queue": 1, "stuck": 1},
+            date(2026, 11, 22): {"queue": 0},  # an empty day counts as none
+        },
+    )
+    assert from_counts == from_rows
+    assert len(from_counts.days) == 5  # 20..24 Nov, the days between included

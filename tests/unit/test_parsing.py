@@ -372,19 +372,20 @@ def test_segments_sorted_by_number_with_unnumbered_last() -> None:
 
 
 @pytest.mark.parametrize(
-    ("flagged", "flag_type", "expected"),
+    ("flagged", "flag_type", "expected", "kept_type"),
     [
-        (None, "Stuck", True),
-        (False, "Agent", True),
-        ("false", "Queue", True),
-        (True, None, True),
-        (None, None, False),
-        (False, "", False),
-        (None, "   ", False),
-        ("no", None, False),
+        (None, "Stuck", True, "Stuck"),
+        (False, "Agent", True, "Agent"),
+        ("false", "Queue", True, "Queue"),
+        (None, "  queue \t", True, "queue"),
+        (True, None, True, None),
+        (None, None, False, None),
+        (False, "", False, None),
+        (None, "   ", False, None),
+        ("no", None, False, None),
     ],
 )
-def test_flagging(flagged, flag_type, expected) -> None:
+def test_flagging(flagged, flag_type, expected, kept_type) -> None:
     data = {"interactionId": ID}
     if flagged is not None:
         data["flagged"] = flagged
@@ -392,7 +393,7 @@ def test_flagging(flagged, flag_type, expected) -> None:
         data["flagType"] = flag_type
     interaction = parse_interaction(data)
     assert interaction.flagged is expected
-    assert interaction.flag_type == ((flag_type or "").strip() or None)
+    assert interaction.flag_type == kept_type
 
 
 def test_interaction_id_is_normalised_or_falls_back() -> None:
@@ -850,3 +851,12 @@ def test_error_summary_reads_every_shape(body, content_type, said) -> None:
     summary = error_summary(body, content_type)
     assert summary.startswith(said) or summary == said
     assert "\n" not in summary and len(summary) <= 200
+
+
+@pytest.mark.parametrize("empty", [[], {}, None])
+def test_an_empty_list_sent_as_an_object_is_no_item(empty) -> None:
+    # the wrong-types answer sends lists as objects keyed by index, so [] arrives as {}: no agent
+    # with nothing in it (the fuzz property test found {} read as one invented, empty item)
+    data = {"interactionId": ID, "segments": empty, "queues": empty, "agents": empty}
+    interaction = parse_interaction(data)
+    assert interaction.segments == () and interaction.queues == () and interaction.agents == ()

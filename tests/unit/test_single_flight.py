@@ -202,3 +202,62 @@ def test_a_background_value_refused_by_keep_is_not_cached():
     settle()
     assert cache.get("b5") is None
     assert fetch_once("b5", job, **flight) == "unfinished" and job.calls == 2
+
+
+# --- the lock is always released; a stuck or slow leader is not waited for forever --------------
+
+
+def test_the_lock_is_released_when_the_leader_fails():
+    with pytest.raises(ValueError):
+        fetch_once("k7", Counter(error=ValueError("upstream down"), delay=0), ttl=30, wait=5)
+    assert cache.get("k7:lock") is None  # another process may lead at once
+    assert cache.get("k7") is None
+
+
+def test_the_lock_is_released_when_keep_refuses_the_value():
+    value = fetch_once("k8", Counter(value="partial", delay=0), ttl=30, wait=5, keep=lambda v: 0)
+    assert value == "partial"
+    assert cache.get("k8:lock") is None  # released at once, not left to expire
+    assert cache.get("k8") is None
+
+
+def test_a_leader_in_another_process_that_never_stores_is_not_waited_for_beyond_wait():
+    cache.add("k9:lock", 1, timeout=60)  # another process leads, then hangs
+    produce = Counter(value="our own call", delay=0)
+    started = time.monotonic()
+    assert fetch_once("k9", produce, ttl=30, wait=0.3) == "our own call"
+    assert produce.calls == 1
+    assert time.monotonic() - started >= 0.3  # it did wait for the other process first
+
+
+def test_a_leader_in_another_process_that_gave_up_is_replaced():
+    cache.add("k10:lock", 1, timeout=60)
+    threading.Timer(0.1, cache.delete, args=("k10:lock",)).start()  # it failed: lock released
+    produce = Counter(value="ours", delay=0)
+    assert fetch_once("k10", produce, ttl=30, wait=30) == "ours"
+    assert produce.calls == 1
+    settle()
+    # led here, lock and all (a caller that merely stopped waiting would not store its value)
+    assert cache.get("k10") == "ours" and cache.get("k10:lock") is None
+
+
+def test_a_follower_that_outwaits_its_wait_gets_the_clients_timeout_error():
+    from interactions_app.cxengage.errors import UpstreamTimeout
+
+    in_flight, release = threading.Event(), threading.Event()
+
+    def slow():
+        in_flight.set()
+        release.wait(10)
+        return "slow"
+
+    leader = threading.Thread(target=fetch_once, args=("k11", slow), kwargs={"ttl": 30, "wait": 30})
+    leader.start()
+    assert in_flight.wait(10)
+    with pytest.raises(UpstreamTimeout) as info:
+        fetch_once("k11", Counter(value="never called", delay=0), ttl=30, wait=0.1)
+    assert "still running after" in info.value.detail
+    release.set()
+    leader.join(10)
+    settle()
+    assert cache.get("k11") == "slow"

@@ -52,3 +52,66 @@ def test_when_names_the_month_in_the_active_language(language):
 )
 def test_values_are_escaped_as_the_django_engine_escapes_them(value):
     assert _escaped(value) == conditional_escape(value)
+
+
+# the flagged table's triage cell as the Django engine rendered it before the rows moved to
+# Jinja2 (integration's _review_cell.html), the reference for the Jinja2 one
+DJANGO_REVIEW_CELL = Template(
+    '{% load tz triage %}{% with r=reviews|review_for:i.id %}<td class="c-review">'
+    '{% if r.reviewed %}<span class="badge reviewed">Reviewed</span> <span class="small">by '
+    '{{ r.reviewed_by_name|default:"a former user" }}{% if r.reviewed_at %}, <time datetime="'
+    '{{ r.reviewed_at|date:\'c\' }}">{{ r.reviewed_at|timezone:tz|date:"M j, H:i" }}</time>'
+    '{% endif %}</span>{% else %}<span class="muted">Not reviewed</span>{% endif %}{% if r.owner %}'
+    '<br><span class="small">Owner: {{ r.owner.get_username }}</span>{% endif %}{% if r.note %}'
+    '<br><span class="small review-note" title="{{ r.note }}">“{{ r.note|truncatechars:60 }}”'
+    "</span>{% endif %}</td>{% endwith %}"
+)
+
+
+class _Owner:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def get_username(self) -> str:
+        return self.name
+
+
+class _Review:
+    def __init__(self, **fields: object) -> None:
+        self.__dict__.update(fields)
+
+
+HOSTILE = "<script>alert(1)</script>\"'&"
+
+
+@pytest.mark.parametrize(
+    "review",
+    [
+        None,
+        _Review(reviewed=False, reviewed_by_name="", reviewed_at=None, owner=None, note=""),
+        _Review(
+            reviewed=True,
+            reviewed_by_name="",
+            reviewed_at=datetime(2026, 3, 1, 2, 5, tzinfo=UTC),
+            owner=None,
+            note="",
+        ),
+        _Review(
+            reviewed=True,
+            reviewed_by_name=HOSTILE,
+            reviewed_at=datetime(2026, 11, 30, 23, 59, 30, tzinfo=UTC),
+            owner=_Owner(HOSTILE),
+            note="n" * 70 + HOSTILE,
+        ),
+        _Review(reviewed=False, reviewed_by_name="x", reviewed_at=None, owner=None, note=HOSTILE),
+    ],
+)
+def test_the_review_cell_is_the_django_one(review):
+    from django.template import engines
+
+    cell = engines["jinja2"].get_template("interactions/partials/_review_cell.html").template
+    zone = ZoneInfo("Australia/Lord_Howe")
+    context = {"i": _Review(id="a1"), "reviews": {"a1": review} if review else {}, "tz": zone}
+    expected = DJANGO_REVIEW_CELL.render(Context(context))
+    assert cell.render(**context) == expected
+    assert "<script>" not in expected

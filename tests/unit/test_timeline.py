@@ -274,6 +274,33 @@ def test_in_progress_interaction_runs_to_now():
     assert "still in progress" in timeline.caption
 
 
+def test_running_is_not_missing():
+    """An open part of an interaction in progress is "still open" (neutral); the same part of
+    a finished interaction is "end not received" (red)."""
+    parts = {
+        "segments": [{"segmentNumber": 1, "segmentStartTimestamp": ts(0)}],
+        "queues": [{"queueName": "Support", "startTimestamp": ts(5)}],
+        "agents": [{"agentName": "Ann", "startTimestamp": ts(30)}],
+    }
+    running = layout(
+        interaction(endTimestamp=None, dataComplete=False, **parts),
+        now=T0 + timedelta(minutes=10),
+    )
+    assert running.running and running.open_word == "still open"
+    titles = " ".join(bar.title for lane in running.lanes for bar in lane.bars)
+    sublabels = " ".join(lane.sublabel for lane in running.lanes)
+    assert "still open" in titles and "end not received" not in titles + sublabels
+    html = render(running)
+    assert html.count('<span class="tl-pill tl-pill--open">still open</span>') == 3
+    assert "end not received" not in html.lower() and "tl-row--missing" not in html
+
+    finished = layout(interaction(**parts))
+    assert not finished.running and finished.open_word == "end not received"
+    html = render(finished)
+    assert html.count('<span class="tl-pill tl-pill--missing">end not received</span>') == 3
+    assert "still open" not in html.lower()
+
+
 def test_now_before_start_is_guarded():
     item = interaction(endTimestamp=None, dataComplete=False)
     timeline = layout(item, now=T0 - timedelta(hours=1))
@@ -546,5 +573,5 @@ def test_template_without_lanes_says_so():
 def test_template_renders_the_reference_email():
     html = render(layout(email_with_transfers(), tz=EASTERN))
     assert html.count('class="tl-row tl-row--segment') == 9
-    assert html.count('<span class="tl-pill">end not received</span>') == 8
+    assert html.count('<span class="tl-pill tl-pill--missing">end not received</span>') == 8
     assert 'class="tl-endline"' in html

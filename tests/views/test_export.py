@@ -40,10 +40,16 @@ VIP_CALLBACK = {
 }
 HEADER = [
     "Interaction ID",
+    "Link",
     "Start (US/Eastern)",
+    "End (US/Eastern)",
     "Start (UTC)",
-    "End (UTC)",
+    "Duration",
     "Duration (seconds)",
+    "Talk",
+    "Hold",
+    "Wrap-up",
+    "Queue wait",
     "Channel",
     "Direction",
     "Customer",
@@ -52,9 +58,10 @@ HEADER = [
     "Queues",
     "Agents",
     "Flagged",
+    "Flag",
     "Flag type",
     "Flag explanation",
-    "Data complete",
+    "Reporting finished",
     "Disposition",
     "Custom attributes",
 ]
@@ -165,7 +172,8 @@ def test_one_hour_export_has_every_row_of_the_page_total(sup_client, live_api):
     zone = ZoneInfo("US/Eastern")
     low = datetime(2026, 11, 20, 10, tzinfo=zone)
     high = datetime(2026, 11, 20, 11, tzinfo=zone)
-    starts = [datetime.fromisoformat(row[2].replace("Z", "+00:00")) for row in rows[1:]]
+    start = HEADER.index("Start (UTC)")
+    starts = [datetime.fromisoformat(row[start] + "+00:00") for row in rows[1:]]
     assert all(low <= s < high for s in starts)
     assert starts == sorted(starts, reverse=True)  # most recent first, as the pages
 
@@ -284,25 +292,73 @@ def test_flagged_export_that_cannot_finish_its_scan_is_a_504(sup_client, live_ap
 # --- the values ----------------------------------------------------------------------------
 
 
-def test_row_values_match_the_interaction(sup_client, live_api):
+def _sandbox_list(sandbox, start_utc: str, end_utc: str) -> list[dict]:
+    """The same window as the sandbox answers it, read straight from it (not through the
+    dashboard's client or parser)."""
+    from tests.reliability.conftest import sandbox_call
+
+    path = f"/tenants/{sandbox.TENANT_A}/interactions?start={start_utc}&end={end_utc}&limit=1000"
+    return sandbox_call(sandbox, "GET", path)["results"]
+
+
+def test_row_values_match_the_sandboxs_raw_json(sup_client, live_api):
     rows = rows_of(body_of(sup_client.get(EXPORT_LIST, ONE_HOUR)))
-    row = dict(zip(HEADER, rows[1], strict=True))
-    item = services.interaction_get(interaction_id=row["Interaction ID"])
-    zone = ZoneInfo("US/Eastern")
-    assert row["Start (US/Eastern)"] == item.start.astimezone(zone).isoformat(
-        timespec="milliseconds"
-    )
-    assert row["Start (US/Eastern)"].endswith("-05:00")
-    assert datetime.fromisoformat(row["Start (US/Eastern)"]) == item.start
-    assert datetime.fromisoformat(row["Start (UTC)"].replace("Z", "+00:00")) == item.start
-    assert row["Start (UTC)"].endswith("Z") and row["End (UTC)"].endswith("Z")
-    assert float(row["Duration (seconds)"]) == pytest.approx(item.duration_seconds, abs=0.001)
-    assert row["Channel"] == item.channel and row["Direction"] == item.direction
-    assert row["Flow"] == (item.flow_name or item.flow_id)
-    assert row["Queues"] == "; ".join(item.queue_names)
-    assert row["Agents"] == "; ".join(item.agent_names)
-    assert row["Flagged"] == ("yes" if item.flagged else "no")
-    assert row["Data complete"] == "yes"
+    assert rows[0] == HEADER
+    # 10:00-11:00 in US/Eastern is 15:00-16:00 UTC
+    raw = _sandbox_list(live_api, "2026-11-20T15:00:00.000Z", "2026-11-20T16:00:00.000Z")
+    assert [row[0] for row in rows[1:]] == [item["interactionId"] for item in raw]
+    # the first row, value by value, as written by hand from the sandbox's JSON for it
+    first = dict(zip(HEADER, rows[1], strict=True))
+    assert raw[0]["startTimestamp"] == "2026-11-20T15:59:59.710Z"
+    assert raw[0]["customer"] == "+15558338773" and raw[0]["contactPoint"] == "+15553005555"
+    # agentTalkTime 421.934, customerHoldTime 51.409, agentWrapUpTime 55.894, queueTime 44.486
+    assert first == {
+        "Interaction ID": "eff29b85-05a0-41fb-a051-9a862b672e5f",
+        "Link": "http://testserver/interactions/eff29b85-05a0-41fb-a051-9a862b672e5f/",
+        "Start (US/Eastern)": "2026-11-20 10:59:59",
+        "End (US/Eastern)": "2026-11-20 11:08:42",
+        "Start (UTC)": "2026-11-20 15:59:59",
+        "Duration": "0:08:42",
+        "Duration (seconds)": "522.499",
+        "Talk": "0:07:02",
+        "Hold": "0:00:51",
+        "Wrap-up": "0:00:56",
+        "Queue wait": "0:00:44",
+        "Channel": "voice",
+        "Direction": "inbound",
+        "Customer": "'+1 555 ••• ••73",  # masked (no view_customer_pii), formula-guarded
+        "Contact point": "'+15553005555",  # the tenant's own number stays visible
+        "Flow": "Billing IVR",
+        "Queues": "Billing",
+        "Agents": "Daniel Novak",
+        "Flagged": "no",
+        "Flag": "",
+        "Flag type": "",
+        "Flag explanation": "",
+        "Reporting finished": "yes",
+        "Disposition": "Billing question answered",
+        "Custom attributes": "lang-en",
+    }
+    # every row against its own raw item: the fields that are copied, not formatted
+    for row, item in zip(rows[1:], raw, strict=True):
+        got = dict(zip(HEADER, row, strict=True))
+        assert got["Start (UTC)"] == item["startTimestamp"][:19].replace("T", " ")
+        assert got["Link"] == f"http://testserver/interactions/{item['interactionId']}/"
+        assert got["Channel"] == item["channelType"] and got["Direction"] == item["direction"]
+        assert got["Flow"] == item["flowName"]
+        # each named once; the sandbox leaves out the lists an interaction has none of
+        names = list(dict.fromkeys(q["queueName"] for q in item.get("queues", [])))
+        assert got["Queues"] == "; ".join(names)
+        agents = list(dict.fromkeys(a["agentName"] for a in item.get("agents", [])))
+        assert got["Agents"] == "; ".join(agents)
+        assert got["Flagged"] == ("yes" if item.get("flagged") else "no")
+        assert got["Reporting finished"] == {True: "yes", False: "no"}[item["dataComplete"]]
+        customer = item["customer"]
+        if re.fullmatch(r"\+1555\d{7}", customer):  # the documented shapes, nothing looser
+            assert got["Customer"] == f"'+1 555 ••• ••{customer[-2:]}"
+        else:
+            user, _, domain = customer.partition("@")
+            assert got["Customer"] == f"{user[0]}•••@{domain}", customer
 
 
 def _crafted(**fields) -> Interaction:
@@ -327,6 +383,10 @@ def _crafted(**fields) -> Interaction:
         ("\tcmd", "'\tcmd"),
         ("\r=1", "'\r=1"),
         ("\uff1d1+1", "'\uff1d1+1"),  # full-width equals sign
+        ("\uff0b15551234567", "'\uff0b15551234567"),  # full-width plus
+        ("\uff0d2+3", "'\uff0d2+3"),  # full-width hyphen-minus
+        ("\uff20SUM(A1:A9)", "'\uff20SUM(A1:A9)"),  # full-width commercial at
+        ("a\uff1d1", "a\uff1d1"),  # only at the start
         ("plain", "plain"),
         ("a=1", "a=1"),
         ("", ""),
@@ -372,9 +432,11 @@ def test_formula_cells_are_neutralised_in_the_file():
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
     # our own figures are numbers, not neutralised text
     assert row["Duration (seconds)"] == "124.75"
-    assert row["Start (US/Eastern)"] == "2026-11-20T10:00:00.250-05:00"
-    assert row["Start (UTC)"] == "2026-11-20T15:00:00.250Z"
-    assert row["End (UTC)"] == "2026-11-20T15:02:05.000Z"
+    assert row["Duration"] == "0:02:05"
+    assert row["Start (US/Eastern)"] == "2026-11-20 10:00:00"
+    assert row["End (US/Eastern)"] == "2026-11-20 10:02:05"
+    assert row["Start (UTC)"] == "2026-11-20 15:00:00"
+    assert row["Flag"] == "Flagged: =cmd|' /C calc'!A0"  # its label beside the raw type
 
 
 def test_empty_fields_are_empty_cells():
@@ -383,6 +445,50 @@ def test_empty_fields_are_empty_cells():
     assert row["Interaction ID"] == "x"
     assert all(row[name] == "" for name in HEADER if name not in ("Interaction ID", "Flagged"))
     assert row["Flagged"] == "no"
+
+
+def test_durations_flag_label_and_every_name_for_a_spreadsheet():
+    from interactions_app.cxengage.models import Agent, Queue
+
+    none = {"id": None, "start": None, "end": None}
+    item = _crafted(
+        agents=(
+            Agent(**none, agent_id="a", name="Ann", talk_seconds=3662.4, wrap_up_seconds=30),
+            Agent(**none, agent_id="b", name="Bob", talk_seconds=10, wrap_up_seconds=None),
+            Agent(**none, agent_id="c", name="Cy"),
+        ),
+        queues=(
+            Queue(**none, queue_id="s", name="Support", queue_seconds=40),
+            Queue(**none, queue_id="b", name="Billing", queue_seconds=5.6),
+        ),
+        customer_hold_seconds=75,
+        flagged=True,
+        flag_type="Queue",
+    )
+    data = b"".join(
+        export.csv_chunks(
+            [item],
+            tz=ZoneInfo("US/Eastern"),
+            timezone_name="US/Eastern",
+            detail_link="https://dash.example/interactions/{id}/",
+        )
+    )
+    header, values = rows_of(data)
+    assert header == HEADER  # the tenant's zone is named in the header row
+    row = dict(zip(HEADER, values, strict=True))
+    assert row["Talk"] == "1:01:12" and row["Wrap-up"] == "0:00:30"
+    assert row["Hold"] == "0:01:15" and row["Queue wait"] == "0:00:46"
+    assert row["Flag"] == "Queue end missing" and row["Flag type"] == "Queue"
+    assert row["Agents"] == "Ann; Bob; Cy" and row["Queues"] == "Support; Billing"
+    assert row["Link"] == f"https://dash.example/interactions/{item.id}/"
+
+
+def test_the_export_links_back_to_the_dashboard(sup_client, live_api):
+    rows = rows_of(body_of(sup_client.get(EXPORT_LIST, ONE_HOUR)))
+    row = dict(zip(HEADER, rows[1], strict=True))
+    link = row["Link"]
+    assert link == f"http://testserver/interactions/{row['Interaction ID']}/"
+    assert sup_client.get(link.removeprefix("http://testserver")).status_code == 200
 
 
 def test_cells_with_commas_quotes_and_newlines_round_trip():

@@ -87,9 +87,9 @@ def test_finished_fragment_has_no_trigger(sup_client, live_api, live_ids):
     live_api.clock(advance_seconds=DAY)
     body = _fragment(sup_client, plain[0], 2).content.decode()
     assert body.lstrip().startswith('<div id="live-detail"')
-    assert "hx-trigger" not in body and "data-live-poll" not in body
+    assert 'hx-trigger="every' not in body and "data-live-poll" not in body
     assert "In progress" not in body
-    assert "Data complete" in body
+    assert '<span class="badge done">Reporting finished</span>' in body
     assert "badge flag" not in body
 
 
@@ -98,9 +98,55 @@ def test_flag_badge_appears_when_it_finishes_flagged(sup_client, live_api, live_
     assert "badge flag" not in _fragment(sup_client, flagged[0], 1).content.decode()
     live_api.clock(advance_seconds=DAY)
     body = _fragment(sup_client, flagged[0], 2).content.decode()
-    assert "hx-trigger" not in body
+    assert 'hx-trigger="every' not in body
     assert re.search(r'<span class="badge flag">! [^<]+</span>', body)
     assert "Why it is flagged" in body
+    # no reassuring badge beside the red flag
+    assert "Reporting finished</span>" not in body and "Data complete" not in body
+
+
+def _tables(body: str) -> str:
+    start = body.index('<div id="detail-tables"')
+    return body[start : body.index("Raw JSON from CxEngage", start)]
+
+
+def test_a_poll_refreshes_the_tables_with_the_header(sup_client, live_api, live_ids):
+    """The whole page changes in one swap: the poll's answer carries the tables out of band, so
+    the Segments/Queues/Agents tables never keep a row the timeline has moved past."""
+    plain, _, _ = live_ids
+    page = sup_client.get(f"/interactions/{plain[0]}/").content.decode()
+    assert page.count('id="detail-tables"') == 1 and "hx-swap-oob" not in page
+    running = _fragment(sup_client, plain[0], 1).content.decode()
+    tables = _tables(running)
+    assert tables.startswith('<div id="detail-tables" hx-swap-oob="true">')
+    assert "<h2>Segments" in tables and "<h2>Agents" in tables
+    # running is not missing: an open part reads "still open", never the red words
+    assert '<span class="still-open">still open</span>' in tables
+    assert "end not received" not in running
+    assert 'id="live-status"' not in running  # nothing to announce yet
+    assert "Updated at" in running and "next in 10 s" in running
+
+    live_api.clock(advance_seconds=DAY)
+    done = _fragment(sup_client, plain[0], 2).content.decode()
+    tables = _tables(done)
+    assert "still open" not in done and "In progress" not in done
+    later = live_api.interactions(f"/{plain[0]}")
+    assert f'<h2>Segments <span class="count">{len(later["segments"])}</span>' in tables
+    assert f'<h2>Agents <span class="count">{len(later.get("agents") or [])}</span>' in tables
+    # announced once: only the answer that finds it finished fills the live status
+    assert done.count('<div id="live-status" hx-swap-oob="innerHTML">') == 1
+    assert "This interaction has just finished" in done
+    assert 'id="artifacts"' in done and 'hx-swap-oob="true"' in done  # recordings load again
+    assert "finished while you watched" in done
+
+
+def test_a_finished_page_loads_without_out_of_band_parts(sup_client, live_ids):
+    _, _, finished = live_ids
+    body = sup_client.get(f"/interactions/{finished}/").content.decode()
+    assert "hx-swap-oob" not in body
+    status = '<div id="live-status" class="visually-hidden" role="status" aria-live="polite">'
+    assert f"{status}</div>" in body  # empty until a poll finds it finished
+    assert "Loaded at" in body
 
 
 def test_finished_interaction_does_not_poll(sup_client, live_ids):
@@ -157,7 +203,7 @@ def test_row_carries_the_flag_badge_when_it_finishes_flagged(sup_client, live_ap
     _, flagged, _ = live_ids
     live_api.clock(advance_seconds=DAY)
     body = _row(sup_client, flagged[0], poll=1).content.decode()
-    assert "hx-trigger" not in body
+    assert 'hx-trigger="every' not in body
     assert re.search(r'<span class="badge flag" title="[^"]+">! ', body)
     assert "is-flagged" in body
 

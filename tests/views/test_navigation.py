@@ -72,3 +72,53 @@ def test_foreign_or_invalid_origins_are_ignored(sup_client, live_api, origin):
     assert 'rel="next"' not in html
     assert not re.search(r'href="(https?:)?//evil', html)
     assert "← All interactions" in html  # the plain breadcrumb instead
+
+
+def test_a_flagged_origin_steps_through_flagged_rows_across_its_pages(sup_client, live_api):
+    flagged = reverse("interactions:flagged")
+    page1 = row_links(sup_client.get(flagged, {"limit": 10}).content.decode())
+    page2 = row_links(sup_client.get(flagged, {"limit": 10, "page": 2}).content.decode())
+    assert len(page1) == 10 and page2
+    middle = sup_client.get(page1[4]).content.decode()
+    assert "← Flagged" in middle and "5 of" in middle
+    assert nav(middle, "next").split("?")[0] == page1[5].split("?")[0]  # a flagged neighbour,
+    assert nav(middle, "prev").split("?")[0] == page1[3].split("?")[0]  # not a list one
+    last_of_1 = sup_client.get(page1[-1]).content.decode()
+    following = nav(last_of_1, "next")
+    assert following.split("?")[0] == page2[0].split("?")[0]
+    origin = parse_qs(urlsplit(following).query)["from"][0]
+    assert origin.startswith(flagged) and "page=2" in origin
+    first_of_2 = sup_client.get(following).content.decode()
+    assert nav(first_of_2, "prev").split("?")[0] == page1[-1].split("?")[0]
+    assert "11 of" in first_of_2
+
+
+def test_a_search_origin_crosses_its_pages_both_ways(sup_client, live_api):
+    search = reverse("interactions:search")
+    query = {"kind": "attribute-value", "value": "VIP", "limit": 10}
+    page1 = row_links(sup_client.get(search, query).content.decode())
+    page2 = row_links(sup_client.get(search, {**query, "page": 2}).content.decode())
+    last_of_1 = sup_client.get(page1[-1]).content.decode()
+    following = nav(last_of_1, "next")
+    assert following.split("?")[0] == page2[0].split("?")[0]
+    origin = parse_qs(urlsplit(following).query)["from"][0]
+    assert origin.startswith(search) and "value=VIP" in origin and "page=2" in origin
+    first_of_2 = sup_client.get(following).content.decode()
+    assert "← Search" in first_of_2 and "11 of" in first_of_2
+    back = nav(first_of_2, "prev")
+    assert back.split("?")[0] == page1[-1].split("?")[0]
+    assert "page=2" not in parse_qs(urlsplit(back).query)["from"][0]  # page 1 again
+
+
+def test_the_last_item_of_the_last_page_has_no_next(sup_client, live_api):
+    window = {"start": "2026-11-20T10:00", "end": "2026-11-20T11:00", "limit": 25}
+    first = sup_client.get(LIST, window).content.decode()
+    total = int(re.search(r"of <strong>([\d,]+)</strong>", first).group(1).replace(",", ""))
+    last_page = -(-total // 25)
+    assert last_page > 1 and total % 25, total  # a short last page, after full ones
+    rows = row_links(sup_client.get(LIST, {**window, "page": last_page}).content.decode())
+    assert len(rows) == total - (last_page - 1) * 25
+    html = sup_client.get(rows[-1]).content.decode()
+    assert nav(html, "next") is None
+    assert nav(html, "prev").split("?")[0] == rows[-2].split("?")[0]
+    assert f"{total:,} of {total:,}" in html

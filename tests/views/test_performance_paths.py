@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from datetime import datetime
 
 import pytest
 from django.urls import reverse
@@ -66,8 +67,8 @@ def test_flagged_scan_shows_first_rows_before_it_ends(sup_client, live_api, sett
     assert first.status_code == 200
     assert "Scanning:" in html and 'hx-trigger="load delay:400ms"' in html
     assert '<meta http-equiv="refresh"' in html  # without JavaScript the page reloads itself
-    scanned = int(re.search(r"Scanning: ([\d,]+) of", html).group(1).replace(",", ""))
-    assert 0 <= scanned < 10000
+    progress = [_scanned(html)]
+    early = html if progress[0] else ""
     deadline = time.monotonic() + 30
     while True:  # what htmx does: poll the results fragment until the scan has finished
         poll = sup_client.get(
@@ -75,9 +76,31 @@ def test_flagged_scan_shows_first_rows_before_it_ends(sup_client, live_api, sett
         ).content.decode()
         if "Scanning:" not in poll or time.monotonic() > deadline:
             break
+        progress.append(_scanned(poll))
+        if progress[-1]:  # rows already shown while the scan reads on
+            early = poll
     assert "Scanning:" not in poll
     assert "Scanned the most recent <strong>10,000</strong>" in poll
     assert "<html" not in poll
+    # progress was shown on the way: a count that grew, never past the depth, with rows
+    assert progress == sorted(progress) and progress[-1] <= 10000, progress
+    assert any(0 < p < 10000 for p in progress), progress  # shown part-way, not only at 0
+    assert _row_times(early), "no flagged row was shown before the scan ended"
+    for shown in (early, poll):  # flagged rows most recent first, during the scan and after
+        times = _row_times(shown)
+        assert times == sorted(times, reverse=True)
+
+
+def _scanned(html: str) -> int:
+    return int(re.search(r"Scanning: ([\d,]+) of", html).group(1).replace(",", ""))
+
+
+def _row_times(html: str) -> list[str]:
+    """Each row's start as sortable text (the sandbox's rows all fall in one year)."""
+    return [
+        datetime.strptime(t, "%b %d, %H:%M:%S").strftime("%m-%d %H:%M:%S")
+        for t in re.findall(r'<td class="c-when"><a [^>]*>([^<]+)</a>', html)
+    ]
 
 
 def test_a_failed_background_scan_is_reported_not_hidden(sup_client, live_api):
@@ -146,3 +169,42 @@ def test_an_outsized_finished_interaction_is_not_kept_in_the_cache(live_api, set
         settle()
     paths = live_api.stats()["paths"]
     assert sum(n for path, n in paths.items() if path.endswith(other.id)) == 2
+
+
+SMALL_SCAN = {"depth": 1000}  # one upstream page
+
+
+def test_a_crashed_scan_is_an_error_page_then_retried_after_its_error_window(
+    sup_client, live_api, monkeypatch, caplog
+):
+    from interactions_app.services import flagged_scan
+
+    real = flagged_scan._read_pages
+    crashes = []
+
+    def buggy(**kwargs):
+        crashes.append(kwargs["depth"])
+        raise KeyError("a bug in the scan, not an upstream error")
+
+    monkeypatch.setattr(flagged_scan, "_read_pages", buggy)
+    monkeypatch.setattr(flagged_scan, "SCAN_ERROR_SECONDS", 1)
+    first = sup_client.get(FLAGGED, SMALL_SCAN)
+    assert first.status_code == 502
+    assert "The interactions service had a problem" in first.content.decode()
+    assert "KeyError" not in first.content.decode()  # named in the log, not in the page
+    assert any(r.getMessage() == "flagged scan crashed" and r.exc_info for r in caplog.records)
+    settle()
+    again = sup_client.get(
+        FLAGGED, SMALL_SCAN
+    )  # within the window: the same failure, no second scan
+    assert again.status_code == 502 and len(crashes) == 1
+
+    monkeypatch.setattr(flagged_scan, "_read_pages", real)  # the bug is gone
+    deadline = time.monotonic() + 30
+    while (
+        page := sup_client.get(FLAGGED, SMALL_SCAN)
+    ).status_code == 502 and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the failure is forgotten (1 s), not a fixed wait
+    assert page.status_code == 200
+    assert "Scanned the most recent" in page.content.decode()
+    assert len(crashes) == 1

@@ -134,3 +134,30 @@ def test_the_preference_page_shows_the_current_choice(sup_client, live_api):
     assert 'value="viewer" checked' in page
     assert '<option value="Asia/Tokyo" selected>' in page
     assert '<option value="UTC"' in page  # offered even though it has no region
+
+
+def test_masked_customers_read_exactly_as_documented(sup_client, live_api):
+    """``+1 555 ••• ••55`` and ``c•••@example.com``, checked against the sandbox's raw JSON for
+    the same rows: the last two digits and the first letter kept, the domain whole."""
+    from tests.reliability.conftest import sandbox_call
+
+    path = f"/tenants/{live_api.TENANT_A}/interactions?limit=100&offset=0"
+    raw = sandbox_call(live_api, "GET", path)["results"]
+    phone = next(r for r in raw if re.fullmatch(r"\+1555\d{7}", r.get("customer") or ""))
+    email = next(r for r in raw if "@" in (r.get("customer") or ""))
+    html = sup_client.get(LIST, {"limit": 100}).content.decode()
+    for item, masked in (
+        (phone, "+1 555 ••• ••" + phone["customer"][-2:]),
+        (email, email["customer"][0] + "•••@" + email["customer"].split("@")[1]),
+    ):
+        row = re.search(
+            rf'<tr[^>]*data-href="/interactions/{item["interactionId"]}/[^>]*>.*?</tr>', html, re.S
+        ).group(0)
+        assert f'class="c-who" title="{masked}"' in row, row[:1500]
+        assert item["customer"] not in html
+    assert re.search(r"title=\"[a-zA-Z]•••@[a-z0-9.-]+\.[a-z]+\"", html)
+    detail = sup_client.get(reverse("interactions:detail", args=[phone["interactionId"]]))
+    shown = detail.content.decode()
+    masked = "+1 555 ••• ••" + phone["customer"][-2:]
+    assert f"&quot;customer&quot;: &quot;{masked}&quot;" in shown  # the raw JSON, masked too
+    assert phone["customer"] not in shown

@@ -1,8 +1,8 @@
 """Create (or reset) the local demo supervisor used by `make run`. Refuses outside DEBUG.
 
 The demo supervisor may listen to recordings (``listen_recordings``), so the sandbox's calls
-play; customer addresses and numbers stay masked (no ``view_customer_pii``), as most
-supervisors see them."""
+play, and triage flagged interactions (``triage_flags``); customer addresses and numbers stay
+masked (no ``view_customer_pii``), as most supervisors see them."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ class Command(BaseCommand):
         user.set_password(DEMO_PASSWORD)
         user.is_active = True
         user.save()
-        user.user_permissions.add(Permission.objects.get(codename="listen_recordings"))
+        for codename in ("listen_recordings", "triage_flags"):
+            user.user_permissions.add(Permission.objects.get(codename=codename))
         verb = "Created" if created else "Reset"
         self.stdout.write(f"{verb} demo supervisor: username {DEMO_USERNAME}")
         self.stdout.write(f"                     password {DEMO_PASSWORD}")
