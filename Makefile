@@ -47,7 +47,8 @@ sandbox: $(STAMP)
 soak: $(STAMP)
 	$(PY) bench/soak.py
 
-# < 6 min: medians of the dashboard vs raw upstream (sandbox at 150 ms), gunicorn + Redis + wrk;
+# < 7 min: medians of the dashboard vs raw upstream (sandbox at 150 ms), gunicorn + Redis + wrk,
+# Chromium's first paint and load of cold lists;
 # prints one table and writes it to docs/benchmarks.md (not part of `test`)
 .PHONY: bench
 bench: $(STAMP)

@@ -24,6 +24,14 @@ target row gives the upstream 100 ms to its first byte (``file_fault=slow``,
 ``file_delay_ms=100``: headers at once, each 4 KiB after 100 ms) and the row after it shows
 the dashboard's cost in absolute terms with no delay at all.
 
+Browser rows (Debian's Chromium through Playwright, as the browser tests): cold 25-, 100- and
+1000-row lists, ``--browser-samples`` (default 5) navigations per side interleaved, the signed-in
+dashboard page (its static files already in the browser's cache) against the raw JSON of as
+many fresh rows fetched by the same browser from the sandbox. Each reads Navigation Timing after
+the load event: first paint (``first-paint``, else ``first-contentful-paint``) and ready
+(``loadEventEnd``), from navigation start; the line under the table gives the page's element
+count and size.
+
 Each row interleaves its A and B samples (ABBA order), ``--samples`` of each (>= 15), and reports
 medians. The sandbox keeps the last 4,096 interactions it served as ready JSON, so every sample
 (dashboard or raw) reads rows nothing read recently, beyond the flagged scan's first 10,000:
@@ -39,6 +47,7 @@ The hand-written section "Profile findings" at the end of docs/benchmarks.md is 
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import datetime as dt
 import os
@@ -71,13 +80,21 @@ BASIC = ("sandbox-user", "sandbox-pass")
 USERNAME = "bench-supervisor"
 LATENCY_MS = 150
 NO_PROXY = {"http": None, "https": None}
-TIME_BUDGET = 330  # seconds; the whole run must stay under 6 minutes
+TIME_BUDGET = 390  # seconds; the whole run must stay under 7 minutes
 
 
 MB = 1024 * 1024
 HUGE_RECORDING = 200 * MB
 RSS_SAMPLE_SECONDS = 0.02
 UPSTREAM_FIRST_BYTE_MS = 100
+BROWSER_LIMITS = (25, 100, 1000)
+CHROMIUM = "/usr/bin/chromium"  # Debian's, as for the browser tests (tests/support/browser.py)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+]
 
 
 class NoAuth(AuthBase):
@@ -152,6 +169,53 @@ def interleave(n: int, a: Callable[[int], float], b: Callable[[int], float]) -> 
     return statistics.median(first), statistics.median(second)
 
 
+def interleave_many(
+    n: int, a: Callable[[int], dict[str, float]], b: Callable[[int], dict[str, float]]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """``interleave`` for samples of several figures: the median of each, per side."""
+    first: list[dict[str, float]] = []
+    second: list[dict[str, float]] = []
+    for i in range(n):
+        if i % 2 == 0:
+            first.append(a(i))
+            second.append(b(i))
+        else:
+            second.append(b(i))
+            first.append(a(i))
+
+    def medians(samples: list[dict[str, float]]) -> dict[str, float]:
+        return {key: statistics.median(s[key] for s in samples) for key in samples[0]}
+
+    return medians(first), medians(second)
+
+
+# Navigation Timing read after the load event: first paint (or first contentful paint when the
+# browser reports no plain first paint), ready = the load event's end, both from navigation start
+NAVIGATION_TIMING = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const paints = Object.fromEntries(
+    performance.getEntriesByType("paint").map((p) => [p.name, p.startTime]));
+  return {
+    paint: paints["first-paint"] ?? paints["first-contentful-paint"] ?? nav.loadEventEnd,
+    ready: nav.loadEventEnd,
+    bytes: nav.transferSize,
+    decoded: nav.decodedBodySize,
+    elements: document.getElementsByTagName("*").length,
+    status: nav.responseStatus ?? 200,
+  };
+}"""
+
+
+def navigation_timing(tab, url: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Open ``url`` in ``tab`` and wait for its load event (and a frame after it, so its first
+    paint is reported); its Navigation Timing figures, in ms."""
+    response = tab.goto(url, wait_until="load", timeout=60_000)
+    if response is None or response.status != 200:
+        raise RuntimeError(f"{url}: {response.status if response else 'no response'}")
+    tab.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)))")
+    return tab.evaluate(NAVIGATION_TIMING)
+
+
 @dataclass
 class Row:
     label: str
@@ -188,6 +252,7 @@ class Bench:
         self.files.trust_env = False
         self.gunicorn_facts: dict[str, str] = {}
         self.first_load_detail = ""
+        self.browser_detail: list[str] = []
         self.recording_detail = ""
         self._recording: tuple[str, str, str] | None = None
         self.cursor = 20_000
@@ -548,6 +613,64 @@ class Bench:
             listed / trivial >= 0.3 and not list_note,
         )
 
+    # --- the browser ---------------------------------------------------------------------------
+
+    def browser_rows(self) -> list[Row]:
+        """First paint and ready of cold 25-, 100- and 1000-row lists in Chromium, against the
+        raw JSON of the same rows fetched by the same browser (Navigation Timing)."""
+        from playwright.sync_api import sync_playwright  # a dev dependency, as for the tests
+
+        rows: list[Row] = []
+        basic = base64.b64encode(f"{BASIC[0]}:{BASIC[1]}".encode()).decode()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                dash = browser.new_context()
+                dash.add_cookies(
+                    [
+                        {"name": name, "value": value, "url": self.web}
+                        for name, _, value in (c.partition("=") for c in self.cookie.split("; "))
+                    ]
+                )
+                raw = browser.new_context(extra_http_headers={"Authorization": f"Basic {basic}"})
+                dash_tab, raw_tab = dash.new_page(), raw.new_page()
+                dash_tab.goto(self.web + "/interactions/?limit=10")  # static files cached
+                for limit in BROWSER_LIMITS:
+
+                    def on_dash(i: int, limit: int = limit) -> dict[str, float]:
+                        offset = self.fresh(limit)
+                        path = f"/interactions/?limit={limit}&page={offset // limit + 1}"
+                        return navigation_timing(dash_tab, self.web + path)
+
+                    def on_raw(i: int, limit: int = limit) -> dict[str, float]:
+                        url = f"{self.sandbox_root}/v1/tenants/{TENANT}/interactions"
+                        offset = self.fresh(limit)
+                        return navigation_timing(raw_tab, f"{url}?limit={limit}&offset={offset}")
+
+                    samples = self.args.browser_samples
+                    dashboard, baseline = interleave_many(samples, on_dash, on_raw)
+                    self.browser_detail.append(
+                        f"{limit} rows: {dashboard['elements']:,.0f} elements, "
+                        f"{dashboard['bytes'] / 1024:,.0f} KB of HTML as transferred "
+                        f"({dashboard['decoded'] / 1024:,.0f} KB decoded); raw JSON "
+                        f"{baseline['bytes'] / 1024:,.0f} KB"
+                    )
+                    for what, key in (("first paint", "paint"), ("ready (load event)", "ready")):
+                        rows.append(
+                            Row(
+                                f"browser, cold {limit}-row list: {what} vs the raw JSON in "
+                                "the same Chromium",
+                                ms(dashboard[key] / 1000),
+                                ms(baseline[key] / 1000),
+                                dashboard[key] / baseline[key],
+                                "-",
+                                None,
+                            )
+                        )
+            finally:
+                browser.close()
+        return rows
+
     # --- recordings ----------------------------------------------------------------------------
 
     def faults(self, **settings: object) -> None:
@@ -736,7 +859,11 @@ def table(rows: list[Row]) -> list[str]:
 
 
 def write_doc(
-    fact_lines: list[str], table_lines: list[str], detail: str, recording: str = ""
+    fact_lines: list[str],
+    table_lines: list[str],
+    detail: str,
+    recording: str = "",
+    browser: str = "",
 ) -> None:
     method = (__doc__ or "").split("\n\n", 1)[1].strip()
     kept = ""
@@ -755,9 +882,9 @@ def write_doc(
             "",
             *table_lines,
             "",
-            f"First page load, per file: {detail}.",
-            "",
+            *([f"First page load, per file: {detail}.", ""] if detail else []),
             *([f"Recording: {recording}.", ""] if recording else []),
+            *([f"Browser (medians): {browser}.", ""] if browser else []),
             "## Method",
             "",
             method,
@@ -777,8 +904,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="keep the temp dir (logs, database)")
     p.add_argument(
         "--only",
-        choices=["recordings"],
+        choices=["lists", "browser", "recordings"],
         help="run just these rows (prints them; docs/ is left alone)",
+    )
+    p.add_argument(
+        "--browser-samples", type=int, default=5, help="browser samples per side and list size"
     )
     args = p.parse_args(argv)
     if args.samples < 15:
@@ -801,6 +931,7 @@ def main(argv: list[str] | None = None) -> int:
             ("lists", lambda: [bench.fully_cold_list(100)]),
             ("lists", lambda: [bench.warm_list(100)]),
             ("lists", lambda: [bench.warm_list(1000)]),
+            ("browser", bench.browser_rows),
             ("flagged", lambda: list(bench.flagged())),
             ("recordings", lambda: list(bench.time_to_first_byte())),
             ("recordings", lambda: [bench.recording_memory()]),
@@ -830,9 +961,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nfirst page load, per file: {detail}")
     if bench.recording_detail:
         print(f"recording: {bench.recording_detail}")
+    browser = "; ".join(bench.browser_detail)
+    if browser:
+        print(f"browser: {browser}")
     print(f"\nbench: {time.monotonic() - started:.0f} s in all")
     if not args.no_doc and not args.only:
-        write_doc(fact_lines, table_lines, detail, bench.recording_detail)
+        write_doc(fact_lines, table_lines, detail, bench.recording_detail, browser)
         print(f"written to {DOC.relative_to(ROOT)}")
     return 0
 

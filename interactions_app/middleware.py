@@ -11,13 +11,15 @@ from __future__ import annotations
 import contextvars
 import logging
 import re
+import secrets
 import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.middleware.gzip import GZipMiddleware
-from django.utils.cache import patch_cache_control
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from .caching.html import SplicedPage
 from .proxy import client_ip, trusts_request_id
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -94,9 +96,29 @@ class CompressionMiddleware(GZipMiddleware):
     """Django's gzip (with its BREACH padding) for pages, but never for a file served in byte
     ranges (``Accept-Ranges``): ``Content-Range`` counts the file's own bytes, so a compressed
     206 would tell the player the wrong offsets; recordings and attachments are compressed
-    already; and compressing a stream would hold back its first bytes."""
+    already; and compressing a stream would hold back its first bytes.
+
+    A page whose results region is kept compressed (``caching.html.SplicedPage``) is gzipped
+    around it: the region's bytes go out as the cache holds them."""
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if response.has_header("Accept-Ranges") or response.has_header("Content-Range"):
             return response
+        if isinstance(response, SplicedPage) and response.pieces is not None:
+            return self._spliced(request, response)
         return super().process_response(request, response)
+
+    def _spliced(self, request: HttpRequest, response: SplicedPage) -> HttpResponse:
+        if response.has_header("Content-Encoding"):
+            return response
+        patch_vary_headers(response, ("Accept-Encoding",))
+        if not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            return response
+        padding = b"a" * secrets.randbelow(self.max_random_bytes)  # as Django's gzip pads
+        response.content = response.gzipped(padding)
+        response.headers["Content-Length"] = str(len(response.content))
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):
+            response.headers["ETag"] = "W/" + etag
+        response.headers["Content-Encoding"] = "gzip"
+        return response

@@ -69,7 +69,14 @@ class Masked(str):
 
 
 def can_see_pii(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm(PII_PERMISSION))
+    """Whether ``user`` holds ``view_customer_pii`` (read once, ``caching.viewer``)."""
+    if not (user and user.is_authenticated):
+        return False
+    if getattr(user, "pk", None) is None:  # not a stored user: nothing to keep
+        return bool(user.has_perm(PII_PERMISSION))
+    from .caching.viewer import viewer_facts  # caching imports this module
+
+    return viewer_facts(user).pii
 
 
 def mask_contact(value: str | None) -> str | None:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+from .caching.viewer import viewer_facts
 from .models import Preference
 from .services.types import UTC, Tenant
 
@@ -47,13 +48,11 @@ def _zone(name: str) -> tzinfo | None:
 def display_zone(*, user: AbstractBaseUser | AnonymousUser, tenant: Tenant | None) -> DisplayZone:
     tenant_tz = tenant.tz if tenant else UTC
     tenant_name = tenant.timezone_name if tenant else "UTC"
-    preference = (
-        Preference.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
-    )
-    if preference and preference.zone_mode == VIEWER:
-        tz = _zone(preference.viewer_zone)
+    facts = viewer_facts(user) if user.is_authenticated else None  # read once, kept
+    if facts and facts.zone_mode == VIEWER:
+        tz = _zone(facts.viewer_zone)
         if tz is not None:
-            return DisplayZone(tz, preference.viewer_zone, VIEWER, tenant_tz, tenant_name)
+            return DisplayZone(tz, facts.viewer_zone, VIEWER, tenant_tz, tenant_name)
     return DisplayZone(tenant_tz, tenant_name, TENANT, tenant_tz, tenant_name)
 
 

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
+from interactions_app.caching.html import Fragment
 from interactions_app.caching.single_flight import settle
 from tests.support.browser import browser  # noqa: F401 - the session-wide browser fixture
 from tests.support.sandbox_process import SandboxProcess, start_sandbox
@@ -73,7 +74,9 @@ def stored(monkeypatch) -> list[str]:
     original = cache.set
 
     def spy(key, value, *args, **kwargs):
-        if isinstance(value, str):
+        if isinstance(value, Fragment):  # a region, kept compressed
+            values.append(value.inflated().decode())
+        elif isinstance(value, str):
             values.append(value)
         return original(key, value, *args, **kwargs)
 

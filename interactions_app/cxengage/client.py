@@ -42,6 +42,7 @@ from .parsing import (
     parse_artifact,
     parse_artifact_list,
     parse_interaction,
+    parse_list_rows,
     parse_page,
     parse_summary,
 )
@@ -232,11 +233,13 @@ class CxEngageClient:
         hook_sub_type: str | None = None,
         hook_id: str | None = None,
         only_flagged: bool = False,
+        rows_only: bool = False,
         summary: bool = False,
     ) -> Page:
         """One page of interactions; ``only_flagged`` parses just the flagged ones into items
         (``received`` still counts every result), which is what a flagged scan needs;
-        ``summary`` reads only what lists and the interaction index need (``parse_summary``).
+        ``rows_only`` reads only what a results table shows (``parsing.parse_list_rows``);
+        ``summary`` reads only what the interaction index needs (``parse_summary``).
 
         ``hook_type`` / ``hook_sub_type`` / ``hook_id`` find the interactions linked to a CRM
         record (``zendesk`` / ``ticket`` / ``415``): the public API docs' "Searching
@@ -259,15 +262,17 @@ class CxEngageClient:
             if value:
                 params.append((name, value))
         try:
-            data = self._get_json(self._tenant_path("interactions"), params)
+            body = self._get_body(self._tenant_path("interactions"), params)
         except errors.NotFound:
             # The collection itself is missing (a wrong API URL or tenant path): not "no such
             # interaction", which pages would otherwise show with a 404 of their own.
             raise errors.CxEngageError(
                 "the interactions list answered 404", upstream_status=404
             ) from None
+        if rows_only and not only_flagged and not summary:
+            return parse_list_rows(body, limit=limit, offset=offset)
         return parse_page(
-            data,
+            decode_json(body),
             limit=limit,
             offset=offset,
             select=is_flagged if only_flagged else None,

@@ -6,11 +6,14 @@ Every field the API may omit is Optional; fields the reference does not describe
 
 from __future__ import annotations
 
+import copyreg
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
+
+import msgspec
 
 
 def _seconds_between(start: datetime | None, end: datetime | None) -> float | None:
@@ -320,6 +323,26 @@ class Page:
     received: int = 0  # results in the envelope, whether parsed, filtered out or skipped
     total_known: bool = True
     bare: bool = False  # the answer was one interaction object, not the list envelope
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (for the cache) as MessagePack: a 1000-row page in a few ms, where pickle
+        takes ~100 ms of the GIL from the request being answered. A page MessagePack cannot
+        hold (an integer past 64 bits among the unknown fields) is pickled as usual."""
+        try:
+            return (_page_unpacked, (_PAGE_ENCODER.encode(self),))
+        except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
+            return (copyreg.__newobj__, (type(self),), self.__getstate__())
+
+
+_PAGE_ENCODER = msgspec.msgpack.Encoder()
+_PAGE_DECODER: msgspec.msgpack.Decoder[Page] | None = None
+
+
+def _page_unpacked(packed: bytes) -> Page:
+    global _PAGE_DECODER
+    if _PAGE_DECODER is None:  # built on first use: the module's classes must all exist
+        _PAGE_DECODER = msgspec.msgpack.Decoder(Page)
+    return _PAGE_DECODER.decode(packed)
 
 
 # --- artifacts: recordings, transcripts, emails ----------------------------------------------

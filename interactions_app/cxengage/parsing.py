@@ -8,6 +8,12 @@ end: an empty page), no ``total`` (a lower bound, ``Page.total_known`` False) or
 interaction object (a search with one match, as the reference's custom-attribute sample shows).
 Only an answer that is none of these, or a single interaction without a usable id, is a
 BadResponse.
+
+A results table reads a page with ``parse_list_rows``: only what a row shows, decoded by
+msgspec (a few ms for 1000 rows instead of ~90) and read by the same scalar readers, so every
+row field comes out as ``parse_page`` makes it. Any answer it cannot read that way (another
+shape, a wrong type, a lone surrogate, repaired JSON) goes through ``decode_json`` and
+``parse_page``. The detail page, exports and the flagged scan keep the full parser.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+
+import msgspec
 
 from .errors import BadResponse
 from .models import (
@@ -161,10 +169,15 @@ def _datetime(value: Any) -> datetime | None:
     return parsed if _EARLIEST <= parsed < _LATEST else None
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _uuid(value: Any) -> str | None:
     text = _str(value)
     if text is None:
         return None
+    if _CANONICAL_UUID.fullmatch(text):
+        return text  # what str(uuid.UUID(text)) gives back, without building one
     try:
         return str(uuid.UUID(text))
     except ValueError:
@@ -713,23 +726,229 @@ def parse_page(
             items.append(parse(result) if parse else parse_interaction(result, keep_raw=False))
         except BadResponse:
             skipped += 1
-    if skipped:
-        logger.warning("skipped %d unreadable interaction(s) in a list response", skipped)
-    total = _int(data.get("total"))
-    total_known = total is not None and total >= 0
-    if not total_known:
-        total = offset + len(results)
-    return Page(
-        items=tuple(items),
-        total=total,
-        limit=_int(data.get("limit")) or limit,
-        offset=_int(data.get("offset")) if _int(data.get("offset")) is not None else offset,
-        tenant_id=_str(data.get("tenantId")),
-        tenant_name=_str(data.get("tenantName")),
-        tenant_timezone=_zone_name(data.get("tenantTimezone", data.get("tenantTimeZone"))),
+    return _list_page(
+        items,
         skipped=skipped,
         received=len(results),
+        limit=limit,
+        offset=offset,
+        total=data.get("total"),
+        said_limit=data.get("limit"),
+        said_offset=data.get("offset"),
+        tenant_id=data.get("tenantId"),
+        tenant_name=data.get("tenantName"),
+        tenant_timezone=data.get("tenantTimezone", data.get("tenantTimeZone")),
+    )
+
+
+def _list_page(
+    items: list[Interaction],
+    *,
+    skipped: int,
+    received: int,
+    limit: int,
+    offset: int,
+    total: Any,
+    said_limit: Any,
+    said_offset: Any,
+    tenant_id: Any,
+    tenant_name: Any,
+    tenant_timezone: Any,
+) -> Page:
+    """The ``Page`` of a list envelope's fields as decoded (either decoder's)."""
+    if skipped:
+        logger.warning("skipped %d unreadable interaction(s) in a list response", skipped)
+    count = _int(total)
+    total_known = count is not None and count >= 0
+    if not total_known:
+        count = offset + received
+    said = _int(said_offset)
+    return Page(
+        items=tuple(items),
+        total=count,
+        limit=_int(said_limit) or limit,
+        offset=said if said is not None else offset,
+        tenant_id=_str(tenant_id),
+        tenant_name=_str(tenant_name),
+        tenant_timezone=_zone_name(tenant_timezone),
+        skipped=skipped,
+        received=received,
         total_known=total_known,
+    )
+
+
+# --- the list's rows: what a table row shows, decoded fast ----------------------------------
+#
+# Each struct names only the keys a row reads; msgspec skips every other key without building
+# it. Texts are typed (a string or null); numbers, booleans and timestamps are decoded as they
+# come (``Any``) and read by the scalar readers above, so "12.5", "true" or a malformed
+# timestamp end up exactly as ``parse_interaction`` leaves them. A value or shape the structs do
+# not allow (a number where a name belongs, a list sent as an object, a non-object item, a bare
+# interaction) raises, and the page goes through the full parser.
+
+
+class _QueueRow(msgspec.Struct, rename="camel"):
+    queue_name: str | None = None
+
+
+class _AgentRow(msgspec.Struct, rename="camel"):
+    agent_name: str | None = None
+
+
+class _HookRow(msgspec.Struct, rename="camel"):
+    interaction_hook_id: str | None = None
+    hook_id: str | None = None
+    hook_name: str | None = None
+    hook_type: str | None = None
+    hook_sub_type: str | None = None
+
+
+class _ListRow(msgspec.Struct, rename="camel"):
+    interaction_id: Any = None
+    tenant_id: str | None = None
+    start_timestamp: Any = None
+    end_timestamp: Any = None
+    channel_type: str | None = None
+    direction: str | None = None
+    customer: str | None = None
+    contact_point: str | None = None
+    flow_id: str | None = None
+    flow_name: str | None = None
+    interaction_time: Any = None
+    flagged: Any = None
+    flag_type: Any = None
+    flag_timestamp: Any = None
+    data_complete: Any = None
+    queues: list[_QueueRow] | None = None
+    agents: list[_AgentRow] | None = None
+    hooks: list[_HookRow] | None = None
+    interaction_attributes: list[_HookRow] | None = None
+
+
+class _ListEnvelope(msgspec.Struct, rename="camel"):
+    results: list[_ListRow] | msgspec.UnsetType | None = msgspec.UNSET
+    total: Any = None
+    limit: Any = None
+    offset: Any = None
+    tenant_id: Any = None
+    tenant_name: Any = None
+    tenant_timezone: Any = msgspec.UNSET
+    tenant_time_zone: Any = None
+
+
+_LIST_DECODER = msgspec.json.Decoder(_ListEnvelope, strict=False)
+# the row fields this decoder fills (every other field keeps its default); the property tests
+# hold it to ``parse_page`` on each of them, and the table's HTML to the full parser's
+LIST_ROW_FIELDS = (
+    "id",
+    "tenant_id",
+    "start",
+    "end",
+    "channel",
+    "direction",
+    "customer",
+    "contact_point",
+    "flow_id",
+    "flow_name",
+    "interaction_seconds",
+    "flagged",
+    "flag_type",
+    "flag_time",
+    "data_complete",
+    "queue_names",
+    "agent_names",
+    "hooks",
+    "attributes",
+)
+
+
+def parse_list_rows(body: bytes, *, limit: int, offset: int) -> Page:
+    """A list answer read for its table: every ``LIST_ROW_FIELDS`` as ``parse_page`` reads it,
+    the other fields left at their defaults. Whatever the fast decoder cannot read goes through
+    ``decode_json`` and ``parse_page`` (which also raise what they raise)."""
+    page = _list_rows_fast(body, limit=limit, offset=offset)
+    if page is None:
+        page = parse_page(decode_json(body), limit=limit, offset=offset)
+    return page
+
+
+def _list_rows_fast(body: bytes, *, limit: int, offset: int) -> Page | None:
+    try:
+        envelope = _LIST_DECODER.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        # among them every lone surrogate escape, which decode_json turns into U+FFFD (msgspec
+        # joins escaped pairs as json does)
+        return None
+    if envelope.results is msgspec.UNSET:
+        return None  # a bare interaction, or no list at all: the full parser says which
+    rows = envelope.results or ()
+    items: list[Interaction] = []
+    skipped = 0
+    for row in rows:
+        item = _row_item(row)
+        if item is None:
+            skipped += 1
+        else:
+            items.append(item)
+    zone = envelope.tenant_timezone
+    return _list_page(
+        items,
+        skipped=skipped,
+        received=len(rows),
+        limit=limit,
+        offset=offset,
+        total=envelope.total,
+        said_limit=envelope.limit,
+        said_offset=envelope.offset,
+        tenant_id=envelope.tenant_id,
+        tenant_name=envelope.tenant_name,
+        tenant_timezone=envelope.tenant_time_zone if zone is msgspec.UNSET else zone,
+    )
+
+
+def _row_hook(hook: _HookRow) -> Hook:
+    return Hook(
+        id=hook.interaction_hook_id,
+        hook_id=hook.hook_id,
+        name=hook.hook_name,
+        hook_type=hook.hook_type,
+        sub_type=hook.hook_sub_type,
+    )
+
+
+def _row_item(row: _ListRow) -> Interaction | None:
+    """One row as ``parse_interaction`` reads it, limited to ``LIST_ROW_FIELDS``; None when it
+    has no usable interactionId (the full parser skips it too)."""
+    interaction_id = _uuid(row.interaction_id)
+    if interaction_id is None:
+        return None
+    flag_type = (_str(row.flag_type) or "").strip() or None
+    return Interaction(
+        id=interaction_id,
+        tenant_id=row.tenant_id,
+        start=_datetime(row.start_timestamp),
+        end=_datetime(row.end_timestamp),
+        channel=row.channel_type,
+        direction=row.direction,
+        customer=row.customer,
+        contact_point=row.contact_point,
+        flow_id=row.flow_id,
+        flow_name=row.flow_name,
+        interaction_seconds=_seconds(row.interaction_time),
+        flagged=bool(_bool(row.flagged)) or flag_type is not None,
+        flag_type=flag_type,
+        flag_time=_datetime(row.flag_timestamp),
+        data_complete=_bool(row.data_complete),
+        queues=tuple(
+            Queue(id=None, queue_id=None, name=q.queue_name, start=None, end=None)
+            for q in row.queues or ()
+        ),
+        agents=tuple(
+            Agent(id=None, agent_id=None, name=a.agent_name, start=None, end=None)
+            for a in row.agents or ()
+        ),
+        hooks=tuple(_row_hook(h) for h in row.hooks or ()),
+        attributes=tuple(_row_hook(h) for h in row.interaction_attributes or ()),
     )
 
 

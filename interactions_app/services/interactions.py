@@ -53,11 +53,13 @@ def _tenant_from(page: UpstreamPage) -> Tenant:
 
 
 def _fetch_page(query: InteractionQuery, *, limit: int, offset: int) -> UpstreamPage:
+    """A page of a results table: its rows carry what a row shows (``rows_only``), the
+    interaction itself is read in full when it is opened."""
     return _cached(
-        ("page", limit, offset, *query.key_parts()),
+        ("rows", limit, offset, *query.key_parts()),
         settings.CXENGAGE["LIST_CACHE_SECONDS"],
         lambda: client_from_settings().list_interactions(
-            limit=limit, offset=offset, **query.as_kwargs()
+            limit=limit, offset=offset, rows_only=True, **query.as_kwargs()
         ),
     )
 

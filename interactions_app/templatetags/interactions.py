@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from collections.abc import Collection
@@ -11,7 +12,6 @@ from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from interactions_app import record_fields, timeline
@@ -176,12 +176,21 @@ def pii_raw(data: Any, allowed: bool) -> Any:
 NO_NAMES = SafeString('<span class="muted">—</span>')  # a constant of ours, nothing from upstream
 
 
+def _format_html(format_string: str, *args: Any) -> SafeString:
+    """``format_html`` for plain arguments: each escaped as ``conditional_escape`` escapes it,
+    without the lazy-string wrapper that costs more than the escaping in a 1000-row table."""
+    escaped = (
+        arg.__html__() if hasattr(arg, "__html__") else html.escape(str(arg)) for arg in args
+    )
+    return SafeString(format_string.format(*escaped))
+
+
 @register.filter
 def first_and_more(names: tuple[str, ...] | list[str]) -> str:
     """'Support +2': the first name, and the others behind a ``<details>`` that opens with a
     tap, a click or the keyboard and reads "+2 more" to a screen reader (a title alone
     reaches neither touch nor screen readers); every name is also in the title for a mouse.
-    format_html escapes each upstream name.
+    _format_html escapes each upstream name.
 
     A filter rather than an include: a 1000-row table calls it 2000 times.
     """
@@ -189,9 +198,9 @@ def first_and_more(names: tuple[str, ...] | list[str]) -> str:
         return NO_NAMES
     everyone = ", ".join(names)
     if len(names) == 1:
-        return format_html('<span title="{}">{}</span>', everyone, names[0])
+        return _format_html('<span title="{}">{}</span>', everyone, names[0])
     others = len(names) - 1
-    return format_html(
+    return _format_html(
         '<span title="{}">{}</span> <details class="more" title="{}">'
         '<summary aria-label="+{} more">+{}</summary><span class="more-names">{}</span></details>',
         everyone,

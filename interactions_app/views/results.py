@@ -19,13 +19,12 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reselect, reswap, retarget
 
 from ..audit import audit_record
-from ..caching.html import Rendered, cached_partial
+from ..caching.html import Region, Rendered, around, cached_partial
 from ..export import csv_response, primed, wants_bom
 from ..pii import can_see_pii
 from ..services.exports import export_admit
@@ -88,9 +87,9 @@ class Results:
         )
         return Rendered(html, keep=bool(self.results and self.results.complete))
 
-    def region(self) -> SafeString:
+    def region(self) -> Region:
         if not self.ready:
-            return self.render_region().html
+            return Region(self.render_region().html)
         # a preset ("last hour") names a range that moves: what it resolved to is in the key
         vary = (
             self.query.urlencode(),
@@ -140,13 +139,17 @@ class Results:
         url = self.request.build_absolute_uri(reverse("interactions:detail", args=[ID]))
         return url.replace(ID, "{id}")
 
-    def reply(self, region: SafeString, *, whole: bool = False) -> HttpResponse:
+    def reply(self, region: Region, *, whole: bool = False) -> HttpResponse:
+        """The page around ``region`` (or the region alone, for htmx); a region kept compressed
+        goes out as the cache holds it (``caching.html.around``)."""
         status = 400 if self.invalid else 200
         asked_for_region = not whole and htmx_partial(self.request) == "results"
         if asked_for_region and not (self.invalid or self.form.reshaped):
-            return answer(HttpResponse(region), self.error, status=status)
-        response = respond(
-            self.request, self.source.template, self.context(region=region), status=status
+            return answer(around(region, HttpResponse), self.error, status=status)
+        template, request = self.source.template, self.request
+        response = around(
+            region,
+            lambda html: respond(request, template, self.context(region=html), status=status),
         )
         if asked_for_region:  # the form changed: htmx swaps the whole of #main
             reswap(reselect(retarget(response, "#main"), "#main"), "outerHTML")
