@@ -529,6 +529,26 @@ def _sort_key(segment: Segment) -> tuple:
     return (segment.number is None, segment.number or 0, start)
 
 
+def _own_fields(data: Mapping) -> dict[str, Any]:
+    """An interaction's own fields that every parse reads alike (full, summary)."""
+    return {
+        "tenant_id": _str(data.get("tenantId")),
+        "start": _datetime(data.get("startTimestamp")),
+        "end": _datetime(data.get("endTimestamp")),
+        "channel": _str(data.get("channelType")),
+        "direction": _str(data.get("direction")),
+        "customer": _str(data.get("customer")),
+        "contact_point": _str(data.get("contactPoint")),
+        "flow_id": _str(data.get("flowId")),
+        "flow_name": _str(data.get("flowName")),
+        "interaction_seconds": _seconds(data.get("interactionTime")),
+        "updated": _datetime(data.get("updated")),
+        "data_complete": _bool(data.get("dataComplete")),
+        "disposition_name": _str(data.get("dispositionName")),
+        "disposition_id": _str(data.get("dispositionId")),
+    }
+
+
 def parse_interaction(
     data: Any, *, fallback_id: str | None = None, keep_raw: bool = True
 ) -> Interaction:
@@ -543,17 +563,8 @@ def parse_interaction(
     monitors, monitor_count = _monitors(data.get("monitors"))
     return Interaction(
         id=interaction_id,
-        tenant_id=_str(data.get("tenantId")),
-        start=_datetime(data.get("startTimestamp")),
-        end=_datetime(data.get("endTimestamp")),
-        channel=_str(data.get("channelType")),
-        direction=_str(data.get("direction")),
-        customer=_str(data.get("customer")),
-        contact_point=_str(data.get("contactPoint")),
+        **_own_fields(data),
         contact_id=_str(data.get("contactId")),
-        flow_id=_str(data.get("flowId")),
-        flow_name=_str(data.get("flowName")),
-        interaction_seconds=_seconds(data.get("interactionTime")),
         ivr_seconds=_seconds(data.get("ivrTime")),
         customer_holds=_int(data.get("customerHolds")),
         customer_transfers=_int(data.get("customerTransfers")),
@@ -568,10 +579,6 @@ def parse_interaction(
         flagged=flagged,
         flag_type=flag_type,
         flag_time=_datetime(data.get("flagTimestamp")),
-        updated=_datetime(data.get("updated")),
-        data_complete=_bool(data.get("dataComplete")),
-        disposition_name=_str(data.get("dispositionName")),
-        disposition_id=_str(data.get("dispositionId")),
         # a link in the reference, a boolean in CxAdmin's CSV headings: keep only a link
         audio_recording=_str(data.get("audioRecording")),
         artifacts_summary=_text(data.get("artifactsSummary")),
@@ -622,22 +629,9 @@ def parse_summary(data: Any) -> Interaction:
     )
     return Interaction(
         id=interaction_id,
-        tenant_id=_str(data.get("tenantId")),
-        start=_datetime(data.get("startTimestamp")),
-        end=_datetime(data.get("endTimestamp")),
-        channel=_str(data.get("channelType")),
-        direction=_str(data.get("direction")),
-        customer=_str(data.get("customer")),
-        contact_point=_str(data.get("contactPoint")),
-        flow_id=_str(data.get("flowId")),
-        flow_name=_str(data.get("flowName")),
-        interaction_seconds=_seconds(data.get("interactionTime")),
+        **_own_fields(data),
         flagged=is_flagged(data),
         flag_type=_flag_type(data),
-        updated=_datetime(data.get("updated")),
-        data_complete=_bool(data.get("dataComplete")),
-        disposition_name=_str(data.get("dispositionName")),
-        disposition_id=_str(data.get("dispositionId")),
         queues=tuple(
             Queue(
                 id=_str(q.get("interactionQueueId")),
