@@ -42,17 +42,24 @@ SANDBOX_TENANT = "5b1c3f7e-2a4d-4e8b-9c61-0f3a7d2e9b14"  # its published demo te
 SANDBOX_LOGIN = base64.b64encode(b"sandbox-user:sandbox-pass").decode()
 
 
+def sandbox_results(*, limit: int, offset: int = 0) -> list | None:
+    """The newest interactions as the sandbox lists them; None when it is not there."""
+    url = f"{SANDBOX}/tenants/{SANDBOX_TENANT}/interactions?limit={limit}&offset={offset}"
+    auth = {"Authorization": f"Basic {SANDBOX_LOGIN}"}
+    request = urllib.request.Request(url, headers=auth)  # noqa: S310 - the local sandbox
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - ours
+            return json.loads(response.read())["results"] or []
+    except OSError:
+        return None
+
+
 def crm_sample() -> tuple[str, str] | None:
     """An interaction linked to a Zendesk ticket, monitored, with hold time: (its id, the
     ticket's id); None when the sandbox is not there or has none in its first 3,000."""
     for offset in range(0, 3000, 1000):
-        url = f"{SANDBOX}/tenants/{SANDBOX_TENANT}/interactions?limit=1000&offset={offset}"
-        auth = {"Authorization": f"Basic {SANDBOX_LOGIN}"}
-        request = urllib.request.Request(url, headers=auth)  # noqa: S310 - the local sandbox
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - ours
-                results = json.loads(response.read())["results"] or []
-        except OSError:
+        results = sandbox_results(limit=1000, offset=offset)
+        if results is None:
             return None
         for record in results:
             tickets = [h for h in record.get("hooks") or () if h.get("hookSubType") == "ticket"]
@@ -83,14 +90,7 @@ def index_shots(page, name: str) -> None:
 
 def live_sample() -> str | None:
     """An interaction still in progress with an agent on it, or None."""
-    url = f"{SANDBOX}/tenants/{SANDBOX_TENANT}/interactions?limit=100"
-    auth = {"Authorization": f"Basic {SANDBOX_LOGIN}"}
-    request = urllib.request.Request(url, headers=auth)  # noqa: S310 - the local sandbox
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - ours
-            results = json.loads(response.read())["results"] or []
-    except OSError:
-        return None
+    results = sandbox_results(limit=100) or []
     running = [r for r in results if r.get("dataComplete") is False and r.get("agents")]
     return running[0]["interactionId"] if running else None
 
@@ -191,14 +191,7 @@ def main() -> int:
 def order_number() -> str:
     """An order number some interaction carries (ORD-…), for quick find; a made-up one when the
     sandbox is not there."""
-    url = f"{SANDBOX}/tenants/{SANDBOX_TENANT}/interactions?limit=200"
-    auth = {"Authorization": f"Basic {SANDBOX_LOGIN}"}
-    request = urllib.request.Request(url, headers=auth)  # noqa: S310 - the local sandbox
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - ours
-            results = json.loads(response.read())["results"] or []
-    except OSError:
-        return "ORD-000000"
+    results = sandbox_results(limit=200) or []
     names = (str(h.get("hookName", "")) for r in results for h in r.get("hooks") or ())
     return next((n for n in names if n.startswith("ORD-")), "ORD-000000")
 
